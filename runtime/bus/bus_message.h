@@ -1,0 +1,46 @@
+// BusMessage: a converted record on its way from a source task to sink tasks, as Kafka would hold
+// it: topic, key and value bytes, header bytes, timestamp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sluice/value.h"
+
+namespace sluice::runtime {
+
+// Told when a message has left the bus because every sink group reading its topic committed past
+// it (the producer may now commit the source offset behind it). Called from whichever thread
+// commits, without bus locks held; must be quick and thread-safe.
+class AckTracker {
+ public:
+  virtual ~AckTracker() = default;
+  virtual void acknowledge(std::uint64_t sequence) = 0;
+};
+
+struct BusHeader {
+  std::string key;
+  std::optional<Bytes> value;
+};
+
+struct BusMessage {
+  std::string topic;
+  std::optional<Bytes> key;
+  std::optional<Bytes> value;
+  std::vector<BusHeader> headers;
+  std::optional<std::int64_t> timestamp_ms;
+  std::shared_ptr<AckTracker> tracker;  // may be null: nobody waits for this message
+  std::uint64_t sequence = 0;
+
+  // What the message costs against a topic's byte budget.
+  std::size_t size_bytes() const {
+    std::size_t n = 64 + topic.size() + (key ? key->size() : 0) + (value ? value->size() : 0);
+    for (const auto& h : headers) n += 16 + h.key.size() + (h.value ? h.value->size() : 0);
+    return n;
+  }
+};
+
+}  // namespace sluice::runtime

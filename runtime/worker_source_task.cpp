@@ -1,0 +1,173 @@
+#include "runtime/worker_source_task.h"
+
+#include <fmt/format.h>
+
+#include "runtime/offset_codec.h"
+#include "sluice/errors.h"
+#include "sluice/log.h"
+
+namespace sluice::runtime {
+
+namespace {
+const log::Logger kLog("sluice.worker.source");
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+WorkerSourceTask::WorkerSourceTask(TaskId id, TargetState initial_state, TaskStatusListener& listener,
+                                   std::unique_ptr<SourceTask> task, TaskComponents components,
+                                   SourceTaskSettings settings, EmbeddedBus& bus, OffsetStore& offsets)
+    : WorkerTask(id, initial_state, listener),
+      task_id_(id.to_string()),
+      task_(std::move(task)),
+      components_(std::move(components)),
+      settings_(std::move(settings)),
+      bus_(bus),
+      offsets_(offsets),
+      policy_(components_.connector_config, task_id_, stopping_flag()) {}
+
+void WorkerSourceTask::initialize() {
+  task_->start(settings_.task_config, *this);
+  started_ = true;
+  next_commit_ = std::chrono::steady_clock::now() + settings_.offset_flush_interval;
+}
+
+void WorkerSourceTask::on_stop_requested() {
+  if (started_ && !stop_called_.exchange(true)) task_->stop();
+}
+
+std::optional<SourceOffset> WorkerSourceTask::offset(const SourcePartition& partition) {
+  auto stored = offsets_.get(encode_offset_key(id().connector, partition.map()));
+  if (!stored) return std::nullopt;
+  return decode_offset_value(*stored);
+}
+
+void WorkerSourceTask::execute() {
+  while (!stopping()) {
+    if (paused()) {
+      await_unpause();
+      continue;
+    }
+    if (pending_.empty()) {
+      auto records = poll_task();
+      convert(records);
+    }
+    send_pending();
+    maybe_commit(false);
+  }
+}
+
+std::vector<SourceRecord> WorkerSourceTask::poll_task() {
+  try {
+    return task_->poll();
+  } catch (const RetriableError& e) {
+    // Kafka's rule: a retriable poll failure is logged and poll() is simply called again.
+    kLog.warn("{} poll failed, retrying: {}", task_id_, e.what());
+    sleep_for(std::chrono::milliseconds(100));
+    return {};
+  }
+}
+
+void WorkerSourceTask::convert(std::vector<SourceRecord>& records) {
+  pending_.reserve(records.size());
+  for (auto& r : records) {
+    std::uint64_t seq = submitted_->submit(std::move(r.source_partition), std::move(r.source_offset));
+    std::optional<BusMessage> message;
+    if (auto transformed = components_.transforms.apply(std::move(r.record), policy_)) {
+      message = convert_one(std::move(*transformed), seq);
+    }
+    if (message) {
+      pending_.push_back(std::move(*message));
+    } else {
+      submitted_->acknowledge(seq);  // dropped or tolerated: nothing downstream waits for it
+    }
+  }
+}
+
+std::optional<BusMessage> WorkerSourceTask::convert_one(Record record, std::uint64_t sequence) {
+  BusMessage m;
+  ErrorContext ctx{Stage::kHeaderConverter, components_.header_converter_class, &record, std::nullopt, std::nullopt};
+  if (!record.headers.empty()) {
+    bool ok = policy_.execute(ctx, [&] {
+      m.headers.clear();
+      for (const auto& h : record.headers) {
+        m.headers.push_back(
+            {h.key, components_.header_converter->from_connect_header(record.topic, h.key, h.schema, h.value)});
+      }
+    });
+    if (!ok) return std::nullopt;
+  }
+  ctx.stage = Stage::kKeyConverter;
+  ctx.class_name = components_.key_converter_class;
+  if (!policy_.execute(ctx, [&] {
+        m.key = components_.key_converter->from_connect_data(record.topic, record.headers, record.key_schema, record.key);
+      })) {
+    return std::nullopt;
+  }
+  ctx.stage = Stage::kValueConverter;
+  ctx.class_name = components_.value_converter_class;
+  if (!policy_.execute(ctx, [&] {
+        m.value = components_.value_converter->from_connect_data(record.topic, record.headers, record.value_schema,
+                                                                 record.value);
+      })) {
+    return std::nullopt;
+  }
+  if (seen_topics_.insert(record.topic).second) listener().on_topic(id(), record.topic);
+  m.topic = std::move(record.topic);
+  m.timestamp_ms = record.timestamp_ms ? record.timestamp_ms : std::optional<std::int64_t>(now_ms());
+  m.tracker = submitted_;
+  m.sequence = sequence;
+  return m;
+}
+
+void WorkerSourceTask::send_pending() {
+  if (pending_.empty()) return;
+  std::size_t sent = bus_.send(pending_, [this] { return stopping() || paused(); });
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(sent));
+}
+
+void WorkerSourceTask::maybe_commit(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && !commit_requested_ && now < next_commit_) return;
+  commit_requested_ = false;
+  next_commit_ = now + settings_.offset_flush_interval;
+  for (auto& [partition, offset] : submitted_->drain_committable()) uncommitted_[partition] = std::move(offset);
+  if (uncommitted_.empty()) return;
+  std::vector<std::pair<std::string, std::optional<std::string>>> entries;
+  for (const auto& [partition, offset] : uncommitted_) {
+    entries.emplace_back(encode_offset_key(id().connector, partition.map()), encode_offset_value(offset));
+  }
+  try {
+    offsets_.set(entries);
+  } catch (const std::exception& e) {
+    kLog.error("{} failed to commit offsets, will retry: {}", task_id_, e.what());
+    return;
+  }
+  kLog.debug("{} committed offsets for {} partition(s)", task_id_, uncommitted_.size());
+  auto committed = std::move(uncommitted_);
+  uncommitted_.clear();
+  try {
+    task_->commit(committed);
+  } catch (const std::exception& e) {
+    kLog.error("{} commit() of the task failed: {}", task_id_, describe_exception(e));
+  }
+}
+
+void WorkerSourceTask::close() noexcept {
+  try {
+    if (!cancelled()) maybe_commit(true);
+  } catch (...) {
+    kLog.error("{} final offset commit failed: {}", task_id_, describe_current_exception());
+  }
+  submitted_->close();
+  try {
+    if (started_ && !stop_called_.exchange(true)) task_->stop();
+  } catch (...) {
+    kLog.warn("{} threw while stopping: {}", task_id_, describe_current_exception());
+  }
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,73 @@
+// WorkerSourceTask: runs a SourceTask: poll -> transform -> convert -> send to the bus, and
+// commits the source offsets of records the bus has acknowledged.
+//
+//   while (!stopping())
+//     if paused: wait;  else send(convert(transform(poll())));  maybe_commit_offsets();
+//
+// Offsets are committed every offset.flush.interval.ms (or when the task asks) and only for
+// records every downstream sink has flushed (SubmittedRecords), so a crash loses nothing: the next
+// task instance resumes from the committed offsets and sends the rest again.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "runtime/bus/embedded_bus.h"
+#include "runtime/error_policy.h"
+#include "runtime/storage/offset_store.h"
+#include "runtime/submitted_records.h"
+#include "runtime/task_components.h"
+#include "runtime/worker_task.h"
+#include "sluice/source_task.h"
+
+namespace sluice::runtime {
+
+struct SourceTaskSettings {
+  ConfigMap task_config;  // resolved: given to the plugin's start()
+  std::chrono::milliseconds offset_flush_interval{60000};
+};
+
+class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
+ public:
+  WorkerSourceTask(TaskId id, TargetState initial_state, TaskStatusListener& listener,
+                   std::unique_ptr<SourceTask> task, TaskComponents components, SourceTaskSettings settings,
+                   EmbeddedBus& bus, OffsetStore& offsets);
+
+ private:
+  void initialize() override;
+  void execute() override;
+  void close() noexcept override;
+  void on_stop_requested() override;
+
+  // SourceTaskContext
+  std::optional<SourceOffset> offset(const SourcePartition& partition) override;
+  const std::string& task_id() const override { return task_id_; }
+  void request_commit() override { commit_requested_ = true; }
+
+  std::vector<SourceRecord> poll_task();
+  void convert(std::vector<SourceRecord>& records);
+  std::optional<BusMessage> convert_one(Record record, std::uint64_t sequence);
+  void send_pending();
+  void maybe_commit(bool force);
+
+  const std::string task_id_;
+  std::unique_ptr<SourceTask> task_;
+  TaskComponents components_;
+  SourceTaskSettings settings_;
+  EmbeddedBus& bus_;
+  OffsetStore& offsets_;
+  ErrorPolicy policy_;
+  std::shared_ptr<SubmittedRecords> submitted_ = std::make_shared<SubmittedRecords>();
+  std::vector<BusMessage> pending_;  // converted, not yet accepted by the bus
+  std::map<SourcePartition, SourceOffset> uncommitted_;  // drained but not yet stored
+  std::set<std::string> seen_topics_;
+  std::chrono::steady_clock::time_point next_commit_;
+  std::atomic<bool> commit_requested_{false};
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stop_called_{false};
+};
+
+}  // namespace sluice::runtime
