@@ -1,0 +1,179 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "runtime/bus/embedded_bus.h"
+#include "support/eventually.h"
+
+using namespace sluice;
+using namespace sluice::runtime;
+using namespace std::chrono_literals;
+
+namespace {
+struct CountingTracker : AckTracker {
+  std::atomic<int> acked{0};
+  std::atomic<std::uint64_t> last{0};
+  void acknowledge(std::uint64_t seq) override {
+    ++acked;
+    last = seq;
+  }
+};
+
+BusMessage message(const std::string& topic, const std::string& value, std::shared_ptr<AckTracker> tracker = nullptr,
+                   std::uint64_t seq = 0) {
+  BusMessage m;
+  m.topic = topic;
+  m.value = Bytes(value.begin(), value.end());
+  m.tracker = std::move(tracker);
+  m.sequence = seq;
+  return m;
+}
+
+std::vector<BusMessage> batch(std::initializer_list<BusMessage> ms) {
+  std::vector<BusMessage> v;
+  for (const auto& m : ms) v.push_back(m);
+  return v;
+}
+
+const auto kNever = [] { return false; };
+
+std::string value_of(const ConsumedMessage& c) {
+  return std::string(c.message->value->begin(), c.message->value->end());
+}
+}  // namespace
+
+TEST_CASE("Messages reach the group whose subscription matches, in order", "[bus]") {
+  EmbeddedBus bus(1 << 20);
+  bus.subscribe("connect-sink", Subscription{{}, "orders\\..*"});
+  bus.join("connect-sink", 0);
+  auto first = bus.poll("connect-sink", 0, 10, 10ms);
+  REQUIRE(first.new_assignment);
+  REQUIRE(first.new_assignment->empty());
+
+  auto b = batch({message("orders.eu", "a"), message("orders.eu", "b"), message("other", "x")});
+  REQUIRE(bus.send(b, kNever) == 3);
+  auto assigned = bus.poll("connect-sink", 0, 10, 10ms);
+  REQUIRE(assigned.new_assignment);
+  REQUIRE(assigned.new_assignment->size() == 1);
+  REQUIRE(assigned.new_assignment->at(0).topic == "orders.eu");
+  auto polled = bus.poll("connect-sink", 0, 10, 10ms);
+  REQUIRE(polled.messages.size() == 2);
+  REQUIRE(value_of(polled.messages[0]) == "a");
+  REQUIRE(polled.messages[0].offset == 0);
+  REQUIRE(value_of(polled.messages[1]) == "b");
+  REQUIRE(polled.messages[1].offset == 1);
+}
+
+TEST_CASE("A message is acknowledged only when every reading group committed past it", "[bus]") {
+  EmbeddedBus bus(1 << 20);
+  bus.subscribe("connect-a", Subscription{{"t"}, ""});
+  bus.subscribe("connect-b", Subscription{{"t"}, ""});
+  auto tracker = std::make_shared<CountingTracker>();
+  auto b = batch({message("t", "1", tracker, 7)});
+  bus.send(b, kNever);
+  bus.commit("connect-a", {{{"t", 0}, 1}});
+  REQUIRE(tracker->acked == 0);
+  REQUIRE(bus.topics().at("t").end_offset == 1);
+  bus.commit("connect-b", {{{"t", 0}, 1}});
+  REQUIRE(tracker->acked == 1);
+  REQUIRE(tracker->last == 7);
+  REQUIRE(bus.topics().at("t").start_offset == 1);
+}
+
+TEST_CASE("Messages of a topic nobody reads wait; a later group reads them from the start", "[bus]") {
+  EmbeddedBus bus(1 << 20);
+  auto tracker = std::make_shared<CountingTracker>();
+  auto b = batch({message("lonely", "x", tracker, 1), message("lonely", "y", tracker, 2)});
+  bus.send(b, kNever);
+  REQUIRE(tracker->acked == 0);
+  bus.subscribe("connect-late", Subscription{{"lonely"}, ""});
+  bus.join("connect-late", 0);
+  REQUIRE(bus.poll("connect-late", 0, 10, 10ms).new_assignment);
+  auto polled = bus.poll("connect-late", 0, 10, 10ms);
+  REQUIRE(polled.messages.size() == 2);
+  bus.commit("connect-late", {{{"lonely", 0}, 2}});
+  REQUIRE(tracker->acked == 2);
+}
+
+TEST_CASE("A full topic makes send() wait until a commit makes room, dropping nothing", "[bus]") {
+  EmbeddedBus bus(400);  // room for a few messages only
+  bus.subscribe("connect-s", Subscription{{"t"}, ""});
+  std::vector<BusMessage> many;
+  for (int i = 0; i < 20; ++i) many.push_back(message("t", std::string(50, 'a' + i % 26)));
+  std::atomic<std::size_t> sent{0};
+  std::thread producer([&] { sent = bus.send(many, kNever); });
+  REQUIRE(sluice::testing::eventually([&] { return bus.topics()["t"].end_offset > 0; }));
+  std::this_thread::sleep_for(50ms);
+  REQUIRE(bus.topics()["t"].end_offset < 20);  // stalled: over budget
+  REQUIRE(sent == 0);
+  std::int64_t committed = 0;
+  while (committed < 20) {
+    REQUIRE(sluice::testing::eventually([&] { return bus.topics()["t"].end_offset > committed; }));
+    committed = bus.topics()["t"].end_offset;
+    bus.commit("connect-s", {{{"t", 0}, committed}});
+  }
+  producer.join();
+  REQUIRE(sent == 20);
+}
+
+TEST_CASE("send() gives up on a full topic when cancelled", "[bus]") {
+  EmbeddedBus bus(200);
+  std::vector<BusMessage> many;
+  for (int i = 0; i < 10; ++i) many.push_back(message("t", std::string(100, 'x')));
+  std::atomic<bool> cancel{false};
+  std::size_t sent = 99;
+  std::thread producer([&] { sent = bus.send(many, [&] { return cancel.load(); }); });
+  std::this_thread::sleep_for(50ms);
+  cancel = true;
+  producer.join();
+  REQUIRE(sent < 10);
+  REQUIRE(bus.topics()["t"].end_offset == static_cast<std::int64_t>(sent));
+}
+
+TEST_CASE("Topics are spread over a group's members, and a leaving member's topics move", "[bus]") {
+  EmbeddedBus bus(1 << 20);
+  bus.subscribe("g", Subscription{{"t1", "t2"}, ""});
+  bus.join("g", 0);
+  bus.join("g", 1);
+  auto a0 = bus.poll("g", 0, 10, 10ms).new_assignment;
+  auto a1 = bus.poll("g", 1, 10, 10ms).new_assignment;
+  REQUIRE(a0);
+  REQUIRE(a1);
+  REQUIRE(a0->size() == 1);
+  REQUIRE(a1->size() == 1);
+  REQUIRE(a0->at(0).topic != a1->at(0).topic);
+  bus.leave("g", 1);
+  auto again = bus.poll("g", 0, 10, 10ms).new_assignment;
+  REQUIRE(again);
+  REQUIRE(again->size() == 2);
+}
+
+TEST_CASE("wakeup() makes a waiting poll return", "[bus]") {
+  EmbeddedBus bus(1 << 20);
+  bus.subscribe("g", Subscription{{"t"}, ""});
+  bus.join("g", 0);
+  bus.poll("g", 0, 10, 10ms);
+  auto started = std::chrono::steady_clock::now();
+  std::thread waker([&] {
+    std::this_thread::sleep_for(50ms);
+    bus.wakeup("g", 0);
+  });
+  auto r = bus.poll("g", 0, 10, 10s);
+  waker.join();
+  REQUIRE(r.messages.empty());
+  REQUIRE(std::chrono::steady_clock::now() - started < 5s);
+}
+
+TEST_CASE("Removing a group releases what only it held back", "[bus]") {
+  EmbeddedBus bus(1 << 20);
+  bus.subscribe("keep", Subscription{{"t"}, ""});
+  bus.subscribe("gone", Subscription{{"t"}, ""});
+  auto tracker = std::make_shared<CountingTracker>();
+  auto b = batch({message("t", "1", tracker, 1)});
+  bus.send(b, kNever);
+  bus.commit("keep", {{{"t", 0}, 1}});
+  REQUIRE(tracker->acked == 0);
+  bus.remove_group("gone");
+  REQUIRE(tracker->acked == 1);
+}
