@@ -12,6 +12,7 @@
 #include "runtime/builtin/converters/register.h"
 #include "runtime/builtin/transforms/register.h"
 #include "runtime/bus/embedded_bus.h"
+#include "runtime/config_docs.h"
 #include "runtime/config_providers.h"
 #include "runtime/connector_file.h"
 #include "runtime/plugin_loader.h"
@@ -35,6 +36,7 @@ const log::Logger kLog("sluice.main");
 int usage() {
   std::fprintf(stderr,
                "usage: sluice standalone worker.properties [connector.json|connector.properties ...]\n"
+               "       sluice docs [plugin-dir ...]    (Markdown reference of every configuration key)\n"
                "       sluice --version\n");
   return 2;
 }
@@ -50,6 +52,16 @@ rest::RestServerOptions rest_options(const WorkerConfig& config) {
   rest::RestServerOptions options;
   options.listeners = config.listeners();
   return options;
+}
+
+int print_docs(int argc, char** argv) {
+  PluginRegistry registry;
+  register_builtins(registry);
+  std::vector<std::string> dirs(argv + 2, argv + argc);
+  PluginLoader(registry).load_path(dirs);
+  registry.finish();
+  std::fputs(render_config_docs(registry).c_str(), stdout);
+  return 0;
 }
 
 int run_standalone(int argc, char** argv) {
@@ -109,6 +121,7 @@ int main(int argc, char** argv) {
     std::printf("sluice %s\n", sluice::sdk_version());
     return 0;
   }
+  if (argc >= 2 && std::strcmp(argv[1], "docs") == 0) return print_docs(argc, argv);
   if (argc < 3 || std::strcmp(argv[1], "standalone") != 0) return usage();
   try {
     return run_standalone(argc, argv);
