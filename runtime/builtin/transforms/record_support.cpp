@@ -16,6 +16,8 @@ namespace sluice::builtin {
 namespace {
 
 constexpr std::int64_t kMsPerDay = 86'400'000;
+// About 28,000 years either side of 1970: well inside what the calendar arithmetic handles.
+constexpr std::int64_t kMaxEpochMs = 900'000'000'000'000;
 constexpr std::string_view kSupportedLetters = "GyMLdDEuaHkKhmsSzZX";
 
 constexpr std::array<std::string_view, 12> kMonths = {"January", "February", "March",     "April",
@@ -144,6 +146,9 @@ bool DateFormat::numeric(const Token& t) const {
 
 std::string DateFormat::format(std::int64_t epoch_ms) const {
   using namespace std::chrono;
+  if (epoch_ms > kMaxEpochMs || epoch_ms < -kMaxEpochMs) {
+    throw DataError(fmt::format("Timestamp {} ms is out of the range that can be formatted", epoch_ms));
+  }
   std::int64_t day_number = floor_div(epoch_ms, kMsPerDay);
   std::int64_t ms_of_day = epoch_ms - day_number * kMsPerDay;
   sys_days day{days{day_number}};
@@ -216,7 +221,7 @@ std::int64_t DateFormat::parse(std::string_view text) const {
       // Abutting numeric fields ("yyyyMMdd") take exactly their width; a field followed by
       // anything else takes all the digits there are.
       bool abutting = k + 1 < tokens_.size() && tokens_[k + 1].letter != 0 && numeric(tokens_[k + 1]);
-      std::size_t max_digits = abutting ? static_cast<std::size_t>(t.count) : 18;
+      std::size_t max_digits = abutting ? static_cast<std::size_t>(t.count) : 9;  // Java's fields are ints
       std::size_t n = 0;
       while (n < rest.size() && n < max_digits && rest[n] >= '0' && rest[n] <= '9') ++n;
       if (n == 0) return fail();

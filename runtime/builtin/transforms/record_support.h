@@ -53,6 +53,7 @@ class DateFormat {
 
   const std::string& pattern() const { return pattern_; }
 
+  // Throws DataError for instants more than about 28,000 years from 1970.
   std::string format(std::int64_t epoch_ms) const;
   // Throws DataError when `text` does not match the pattern.
   std::int64_t parse(std::string_view text) const;

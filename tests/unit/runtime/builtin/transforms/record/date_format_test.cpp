@@ -73,3 +73,9 @@ TEST_CASE("DateFormat rejects unsupported letters and unterminated quotes", "[tr
   CHECK_THROWS_AS(DateFormat("q"), std::invalid_argument);
   CHECK_THROWS_AS(DateFormat("XXXX"), std::invalid_argument);
 }
+
+TEST_CASE("DateFormat refuses instants far outside the calendar it handles", "[transforms][date_format]") {
+  CHECK_THROWS_AS(DateFormat("yyyy").format(INT64_MAX), DataError);
+  CHECK_THROWS_AS(DateFormat("yyyy").format(INT64_MIN), DataError);
+  CHECK(DateFormat("yyyy").format(253402300799999) == "9999");
+}
