@@ -1,0 +1,104 @@
+#include "file_sink_task.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "file_sink_connector.h"
+#include "sluice/errors.h"
+#include "sluice/json.h"
+#include "sluice/log.h"
+
+namespace sluice::file {
+namespace {
+
+const log::Logger kLog("sluice.connector.file");
+
+// put() writes once this much is buffered; flush() writes the rest.
+constexpr std::size_t kWriteThreshold = std::size_t{1} << 20;
+
+}  // namespace
+
+FileStreamSinkTask::~FileStreamSinkTask() {
+  try {
+    write_buffer();
+  } catch (const std::exception& e) {
+    kLog.warn("[{}] lines not written to {} on close: {}", task_id_, filename_, e.what());
+  }
+}
+
+void FileStreamSinkTask::start(const ConfigMap& config, SinkTaskContext& context) {
+  Config parsed = file_sink_config_def().parse(config);
+  filename_ = parsed.get_string("file");
+  json_ = parsed.get_string("format") == "json";
+  task_id_ = context.task_id();
+  context_ = &context;
+  if (filename_.empty()) {
+    output_ = FileDescriptor(STDOUT_FILENO, /*owned=*/false);
+  } else {
+    output_ = FileDescriptor(::open(filename_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!output_.valid()) {
+      throw ConnectError("Couldn't find or create file '" + filename_ +
+                         "' for FileStreamSinkTask: " + ::strerror(errno));
+    }
+  }
+  struct stat st {};
+  syncable_ = ::fstat(output_.get(), &st) == 0 && S_ISREG(st.st_mode);
+  buffer_.reserve(kWriteThreshold + 64 * 1024);
+  kLog.info("[{}] writing {} lines to {}", task_id_, json_ ? "json" : "text",
+            filename_.empty() ? "stdout" : filename_);
+}
+
+void FileStreamSinkTask::put(const std::vector<SinkRecord>& records) {
+  for (const auto& record : records) {
+    append(record);
+    if (buffer_.size() >= kWriteThreshold) write_buffer();
+  }
+}
+
+void FileStreamSinkTask::append(const SinkRecord& record) {
+  if (record.value.is_null()) {
+    buffer_ += "null";  // a tombstone, whatever its schema says
+  } else if (json_) {
+    const std::size_t mark = buffer_.size();
+    try {
+      json::append_value(buffer_, record.value_schema, record.value);
+    } catch (const DataError& e) {
+      // Nothing half-written: drop the partial line and let errors.tolerance decide.
+      buffer_.resize(mark);
+      context_->report(record, e);
+      return;
+    }
+  } else if (const auto* text = record.value.get_if<std::string>()) {
+    buffer_ += *text;
+  } else {
+    buffer_ += record.value.to_string();  // Kafka's toString
+  }
+  buffer_ += '\n';
+}
+
+void FileStreamSinkTask::flush(const TopicOffsets& /*current*/) {
+  write_buffer();
+  if (syncable_ && ::fdatasync(output_.get()) != 0) {
+    throw ConnectError("fdatasync of " + filename_ + " failed: " + ::strerror(errno));
+  }
+}
+
+void FileStreamSinkTask::write_buffer() {
+  std::size_t done = 0;
+  while (done < buffer_.size()) {
+    ssize_t n = ::write(output_.get(), buffer_.data() + done, buffer_.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // Keep what was not written, so a later flush() can still try it.
+      buffer_.erase(0, done);
+      throw ConnectError("write to " + (filename_.empty() ? std::string("stdout") : filename_) +
+                         " failed: " + ::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  buffer_.clear();
+}
+
+}  // namespace sluice::file
