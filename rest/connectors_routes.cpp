@@ -205,6 +205,12 @@ void add_connectors_routes(Router& router, Herder& h) {
     for (const auto& t : h.task_configs(r.param("connector"))) tasks.push_back(to_json(t));
     return json_response(200, tasks);
   });
+  // Deprecated by KIP-970 but still served by Kafka: {"<c>-0": {...}, ...}.
+  router.add("GET", "/connectors/{connector}/tasks-config", [&h](const RouteRequest& r) {
+    json tasks = json::object();
+    for (const auto& t : h.task_configs(r.param("connector"))) tasks[t.id.to_string()] = to_json(t.config);
+    return json_response(200, tasks);
+  });
   router.add("GET", "/connectors/{connector}/tasks/{task}/status", [&h](const RouteRequest& r) {
     return json_response(200, to_json(h.task_status(task_id(r))));
   });

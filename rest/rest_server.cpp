@@ -206,7 +206,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
         return;
       }
       if (self->shared_->connections.load() >= self->shared_->options.max_connections) {
-        kLog.warn("refusing a connection: {} already open", self->shared_->connections.load());
+        kLog.debug("refusing a connection: {} already open", self->shared_->connections.load());
         error_code ignored;
         socket.close(ignored);
       } else {

@@ -165,6 +165,8 @@ TEST_CASE("GET status, tasks and task status have Kafka's shapes", "[rest]") {
   auto tasks = f.get_json("/connectors/c/tasks");
   REQUIRE(tasks[0]["id"] == json{{"connector", "c"}, {"task", 0}});
   REQUIRE(tasks[0]["config"]["connector.class"] == "FileStreamSource");
+  REQUIRE(f.get_json("/connectors/c/tasks-config") ==
+          json{{"c-0", {{"connector.class", "FileStreamSource"}, {"name", "c"}}}});
   auto task = f.get_json("/connectors/c/tasks/0/status");
   REQUIRE(task == json{{"id", 0}, {"state", "FAILED"}, {"worker_id", "127.0.0.1:8083"}, {"trace", "boom\n\tat somewhere"}});
   REQUIRE(f.request("GET", "/connectors/c/tasks/1/status").status == 404);
