@@ -124,3 +124,20 @@ TEST_CASE("SyntheticSource keeps roughly to its rate", "[conformance][synthetic]
   REQUIRE(total >= 40);
   REQUIRE(total <= static_cast<std::size_t>(200 * secs) + 2);
 }
+
+TEST_CASE("SyntheticSource generates a million records quickly", "[conformance][synthetic]") {
+  auto run = start_source(kSource, {{"topic", "t"}, {"count", "1000000"}});
+  auto started = std::chrono::steady_clock::now();
+  std::size_t total = 0;
+  std::int64_t last = -1;
+  while (total < 1000000 && std::chrono::steady_clock::now() - started < std::chrono::seconds(60)) {
+    auto batch = run->task->poll();
+    total += batch.size();
+    if (!batch.empty()) last = id_of(batch.back());
+  }
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  INFO("generated 1M records in " << secs << " s");
+  REQUIRE(total == 1000000);
+  REQUIRE(last == 999999);
+  REQUIRE(secs < 30);  // generous; it is a benchmark source, see bench/ for real figures
+}
