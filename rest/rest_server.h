@@ -5,9 +5,10 @@
 //   * `io_threads` threads run the network: accept, read, parse, write and every timeout. They
 //     never call the Herder, so a herder call that blocks for seconds cannot stall another
 //     connection, a timeout, or GET /.
-//   * `handler_threads` threads run the routes (one Herder call each). A connection has at most
-//     one request being handled at a time (no pipelined handling), so this queue is bounded by
-//     `max_connections`.
+//   * `handler_threads` threads run the routes (one Herder call each): that many herder calls
+//     run at once, and a request arriving while all of them are busy waits in the queue. A
+//     connection has at most one request being handled at a time (pipelined requests are answered
+//     in order), so the queue is bounded by `max_connections`.
 // Only start() and stop() may be called from outside; both from one controlling thread.
 //
 // Protection against clients that misbehave (none of it touches running tasks):
