@@ -30,7 +30,7 @@ std::size_t distinct_matches(const std::filesystem::path& output, int count) {
 TEST_CASE("kill -9 mid-stream, restart: every input line is in the output and the connectors are back",
           "[system]") {
   constexpr int kLines = 300000;
-  WorkerFixture w({{"offset.flush.interval.ms", "100"}});
+  WorkerFixture w(std::map<std::string, std::string>{{"offset.flush.interval.ms", "100"}});
   auto input = w.dir() / "input.txt";
   auto output = w.dir() / "output.txt";
   write_numbered(input, kLines);
