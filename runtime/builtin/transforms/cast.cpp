@@ -335,8 +335,8 @@ class Cast final : public Transform {
   Side side_;
   CastSpec spec_;
   bool replace_null_ = true;
-  SchemaCache<SchemaPtr> whole_value_cache_;
-  SchemaCache<StructCast> struct_cache_;
+  PlanCache<SchemaPtr> whole_value_cache_;
+  PlanCache<StructCast> struct_cache_;
 };
 
 SchemaPtr Cast::whole_value_schema(const Schema& in) const {
@@ -346,7 +346,7 @@ SchemaPtr Cast::whole_value_schema(const Schema& in) const {
   // Kafka copies the name and parameters too; a logical type's name on another physical type
   // would make the value undecodable downstream, so those are dropped when the type changes.
   if (!is_logical(in.name()) || in.type() == target) {
-    copy_schema_basics(in, builder);
+    copy_schema_basics_into(in, builder);
   } else if (!in.doc().empty()) {
     builder.doc(in.doc());
   }
@@ -360,7 +360,7 @@ SchemaPtr Cast::whole_value_schema(const Schema& in) const {
 Cast::StructCast Cast::struct_cast(const Schema& in) const {
   StructCast plan;
   SchemaBuilder builder = SchemaBuilder::struct_();
-  copy_schema_basics(in, builder);
+  copy_schema_basics_into(in, builder);
   for (const Field& f : in.fields()) {
     auto target = cast_for(f.name);
     plan.casts.push_back(target);

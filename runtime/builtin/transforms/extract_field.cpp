@@ -160,7 +160,7 @@ class ExtractField final : public Transform {
   std::string original_path_;
   std::vector<std::string> path_;
   bool replace_null_ = true;
-  SchemaCache<Extraction> cache_;
+  PlanCache<Extraction> cache_;
 };
 
 }  // namespace

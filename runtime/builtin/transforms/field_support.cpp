@@ -53,7 +53,7 @@ const std::string& map_key(const Value& key, std::string_view purpose) {
                               found_name(key)));
 }
 
-SchemaBuilder& copy_schema_basics(const Schema& source, SchemaBuilder& builder) {
+SchemaBuilder& copy_schema_basics_into(const Schema& source, SchemaBuilder& builder) {
   if (!source.name().empty()) builder.name(source.name());
   if (source.version()) builder.version(*source.version());
   if (!source.doc().empty()) builder.doc(source.doc());

@@ -45,7 +45,7 @@ ConfigDef& define_replace_null_with_default(ConfigDef& def);
 // of entries covers a task; holding the key keeps its address from being reused. A miss only
 // costs a rebuild, so equal schemas at different addresses are merely cached twice.
 template <class Entry>
-class SchemaCache {
+class PlanCache {
  public:
   template <class Build>
   const Entry& get_or_build(const SchemaPtr& schema, Build&& build) {
@@ -98,7 +98,7 @@ inline const Value& read_field(const Struct& s, const Field& field, bool replace
 }
 
 // Kafka's SchemaUtil.copySchemaBasics: name, version, doc and parameters (not optional/default).
-SchemaBuilder& copy_schema_basics(const Schema& source, SchemaBuilder& builder);
+SchemaBuilder& copy_schema_basics_into(const Schema& source, SchemaBuilder& builder);
 
 // Sets `key` in a schemaless map: replaces the value of an existing entry (keeping its
 // position, like a Java LinkedHashMap) or appends.

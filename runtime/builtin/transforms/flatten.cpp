@@ -62,7 +62,7 @@ class Flatten final : public Transform {
   Flattening plan_for(const Schema& in) const {
     Flattening plan;
     SchemaBuilder builder = SchemaBuilder::struct_();
-    copy_schema_basics(in, builder);
+    copy_schema_basics_into(in, builder);
     if (in.optional()) builder.optional();
     std::vector<const Field*> path;
     const Value& default_value = in.default_value();
@@ -87,7 +87,7 @@ class Flatten final : public Transform {
       if (is_kept_as_is(f.schema->type())) {
         SchemaBuilder leaf(f.schema->type());
         if (f.schema->type() == Type::kArray) leaf = SchemaBuilder::array(f.schema->value_schema());
-        copy_schema_basics(*f.schema, leaf);
+        copy_schema_basics_into(*f.schema, leaf);
         if (field_optional) leaf.optional();
         if (default_value) leaf.default_value(*default_value);
         builder.field(std::move(name), leaf.build());
@@ -140,7 +140,7 @@ class Flatten final : public Transform {
 
   Side side_;
   std::string delimiter_ = ".";
-  SchemaCache<Flattening> cache_;
+  PlanCache<Flattening> cache_;
 };
 
 }  // namespace

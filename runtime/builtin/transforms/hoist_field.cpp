@@ -43,7 +43,7 @@ class HoistField final : public Transform {
  private:
   Side side_;
   std::string field_name_;
-  SchemaCache<SchemaPtr> cache_;
+  PlanCache<SchemaPtr> cache_;
 };
 
 }  // namespace

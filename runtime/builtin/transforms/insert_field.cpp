@@ -115,7 +115,7 @@ class InsertField final : public Transform {
   // The input's fields, then topic, partition, offset, timestamp and static, in Kafka's order.
   SchemaPtr updated_schema(const Schema& in) const {
     SchemaBuilder builder = SchemaBuilder::struct_();
-    copy_schema_basics(in, builder);
+    copy_schema_basics_into(in, builder);
     for (const Field& f : in.fields()) builder.field(f.name, f.schema);
     if (topic_) builder.field(topic_->name, topic_->optional ? schemas::optional_string() : schemas::string());
     if (partition_) {
@@ -135,7 +135,7 @@ class InsertField final : public Transform {
   std::optional<InsertionSpec> topic_, partition_, offset_, timestamp_, static_;
   std::optional<std::string> static_value_;
   bool replace_null_ = true;
-  SchemaCache<SchemaPtr> cache_;
+  PlanCache<SchemaPtr> cache_;
 };
 
 }  // namespace

@@ -126,7 +126,7 @@ class MaskField final : public Transform {
   std::vector<std::string> fields_;
   std::optional<std::string> replacement_;
   bool replace_null_ = true;
-  SchemaCache<std::vector<bool>> cache_;
+  PlanCache<std::vector<bool>> cache_;
 };
 
 }  // namespace

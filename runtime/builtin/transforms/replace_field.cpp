@@ -106,7 +106,7 @@ class ReplaceField final : public Transform {
   Replacement plan_for(const Schema& in) const {
     Replacement plan;
     SchemaBuilder builder = SchemaBuilder::struct_();
-    copy_schema_basics(in, builder);
+    copy_schema_basics_into(in, builder);
     for (const Field& f : in.fields()) {
       if (!keeps(f.name)) continue;
       builder.field(renamed(f.name), f.schema);  // a rename onto a kept name is a DataError
@@ -136,7 +136,7 @@ class ReplaceField final : public Transform {
   std::vector<std::string> exclude_, include_;
   Renames renames_;
   bool replace_null_ = true;
-  SchemaCache<Replacement> cache_;
+  PlanCache<Replacement> cache_;
 };
 
 }  // namespace

@@ -58,7 +58,7 @@ class SetSchemaMetadata final : public Transform {
   std::optional<std::string> name_;
   std::optional<std::int32_t> version_;
   bool replace_null_ = true;
-  SchemaCache<SchemaPtr> cache_;
+  PlanCache<SchemaPtr> cache_;
 };
 
 }  // namespace

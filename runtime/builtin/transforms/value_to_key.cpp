@@ -78,7 +78,7 @@ class ValueToKey final : public Transform {
 
   std::vector<std::string> fields_;
   bool replace_null_ = true;
-  SchemaCache<KeyPlan> cache_;
+  PlanCache<KeyPlan> cache_;
 };
 
 }  // namespace
