@@ -80,9 +80,11 @@ void FileStreamSinkTask::append(const SinkRecord& record) {
 
 void FileStreamSinkTask::flush(const TopicOffsets& /*current*/) {
   write_buffer();
-  if (syncable_ && ::fdatasync(output_.get()) != 0) {
+  if (!syncable_ || !unsynced_) return;
+  if (::fdatasync(output_.get()) != 0) {
     throw ConnectError("fdatasync of " + filename_ + " failed: " + ::strerror(errno));
   }
+  unsynced_ = false;
 }
 
 void FileStreamSinkTask::write_buffer() {
@@ -97,6 +99,7 @@ void FileStreamSinkTask::write_buffer() {
                          " failed: " + ::strerror(errno));
     }
     done += static_cast<std::size_t>(n);
+    unsynced_ = true;
   }
   buffer_.clear();
 }

@@ -9,11 +9,10 @@
 // context.report(): errors.tolerance and the dead-letter queue decide, the line is not written.
 //
 // Threads: start(), put() and flush() run on the task thread. stop() may come from another thread;
-// put() never blocks for long (local writes), so stop() only marks the task stopped. What is
-// still buffered is written out when the task is destroyed, as Kafka's sink does on close.
+// put() never blocks for long (local writes), so stop() has nothing to do. What is still buffered
+// is written out when the task is destroyed, as Kafka's sink does on close.
 #pragma once
 
-#include <atomic>
 #include <string>
 
 #include "file_descriptor.h"
@@ -28,7 +27,8 @@ class FileStreamSinkTask : public SinkTask {
   void start(const ConfigMap& config, SinkTaskContext& context) override;
   void put(const std::vector<SinkRecord>& records) override;
   void flush(const TopicOffsets& current) override;
-  void stop() override { stopping_.store(true); }
+  // Nothing to interrupt: put() only formats and writes locally.
+  void stop() override {}
 
  private:
   void append(const SinkRecord& record);
@@ -40,8 +40,8 @@ class FileStreamSinkTask : public SinkTask {
   SinkTaskContext* context_ = nullptr;  // borrowed; outlives the task
   FileDescriptor output_;
   bool syncable_ = false;  // a regular file: fdatasync() applies
+  bool unsynced_ = false;   // written since the last fdatasync()
   std::string buffer_;     // formatted lines not yet written
-  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace sluice::file

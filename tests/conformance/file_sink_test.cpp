@@ -135,3 +135,19 @@ TEST_CASE("FileStreamSink refuses a bad format and fails to start on an unwritab
   TestSinkTaskContext task_context;
   REQUIRE_THROWS_AS(task->start(connector->task_configs(1)[0], task_context), ConnectError);
 }
+
+TEST_CASE("FileStreamSink with format=json reports a record it cannot encode and writes no part of it",
+          "[conformance][file]") {
+  TempDir dir;
+  auto file = dir / "out.jsonl";
+  auto run = start_sink(kSink, {{"file", file.string()}, {"format", "json"}});
+  // A string value under an int32 schema: JsonConverter refuses it.
+  std::vector<SinkRecord> batch;
+  batch.push_back(record(schemas::string(), Value("good"), 0));
+  batch.push_back(record(schemas::int32(), Value("not a number"), 1));
+  // The test context has errors.tolerance=none: report() throws, failing put().
+  REQUIRE_THROWS_WITH(run->task->put(batch), Catch::Contains("reported record"));
+  run->task->put({record(schemas::string(), Value("after"), 2)});
+  run->task->flush({{run->partition, 3}});
+  REQUIRE(read_lines(file) == std::vector<std::string>{R"("good")", R"("after")"});
+}
