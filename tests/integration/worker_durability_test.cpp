@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "integration/worker_fixture.h"
 
@@ -11,9 +13,11 @@ using namespace sluice::testing;
 using nlohmann::json;
 
 namespace {
+std::string numbered_line(int i) { return "record-" + std::to_string(i) + "-" + std::string(40, 'x'); }
+
 void write_numbered(const std::filesystem::path& p, int count) {
   std::ofstream out(p);
-  for (int i = 0; i < count; ++i) out << "record-" << i << "-" << std::string(40, 'x') << "\n";
+  for (int i = 0; i < count; ++i) out << numbered_line(i) << "\n";
 }
 
 std::size_t distinct_matches(const std::filesystem::path& output, int count) {
@@ -21,34 +25,68 @@ std::size_t distinct_matches(const std::filesystem::path& output, int count) {
   for (auto& line : read_lines(output)) seen.insert(std::move(line));
   std::size_t found = 0;
   for (int i = 0; i < count; ++i) {
-    if (seen.count("record-" + std::to_string(i) + "-" + std::string(40, 'x'))) ++found;
+    if (seen.count(numbered_line(i))) ++found;
   }
   return found;
+}
+
+std::uintmax_t size_of(const std::filesystem::path& p) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(p, ec);
+  return ec ? 0 : n;
 }
 }  // namespace
 
 TEST_CASE("kill -9 mid-stream, restart: every input line is in the output and the connectors are back",
           "[system]") {
-  constexpr int kLines = 300000;
+  // A million lines, appended while the pipeline runs so that every kill lands mid-stream.
+  constexpr int kLines = 1000000;
+  constexpr int kChunk = 5000;
   WorkerFixture w(std::map<std::string, std::string>{{"offset.flush.interval.ms", "100"}});
   auto input = w.dir() / "input.txt";
   auto output = w.dir() / "output.txt";
-  write_numbered(input, kLines);
+  std::ofstream(input).close();
   w.start();
   REQUIRE(w.request("POST", "/connectors", file_source_json("src", input.string(), "lines")).status == 201);
   REQUIRE(w.request("POST", "/connectors", file_sink_json("sink", output.string(), "lines")).status == 201);
 
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    std::ofstream out(input, std::ios::app);
+    for (int i = 0; i < kLines; i += kChunk) {
+      for (int j = i; j < i + kChunk; ++j) out << numbered_line(j) << "\n";
+      out.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    writing = false;
+  });
+  int kills_mid_stream = 0;
   for (int crash = 0; crash < 3; ++crash) {
-    std::size_t before = read_lines(output).size();
-    REQUIRE(eventually([&] { return read_lines(output).size() > before + 1000; }, std::chrono::seconds(60)));
-    if (read_lines(output).size() >= static_cast<std::size_t>(kLines)) break;
+    auto before = size_of(output);
+    bool progressed = eventually([&] { return size_of(output) > before + 500000; }, std::chrono::seconds(60));
+    if (!progressed) break;
+    // Mid-stream: the input is still growing, so the output cannot be complete.
+    if (writing) ++kills_mid_stream;
     w.process().kill_hard();
     w.start();
     // The connectors come back from the config file, without being posted again.
     REQUIRE(w.get_json("/connectors") == json::array({"sink", "src"}));
   }
+  writer.join();
+  REQUIRE(kills_mid_stream == 3);
+  REQUIRE(eventually([&] { return size_of(output) >= size_of(input); }, std::chrono::seconds(120)));
   REQUIRE(eventually([&] { return distinct_matches(output, kLines) == static_cast<std::size_t>(kLines); },
-                     std::chrono::seconds(120)));
+                     std::chrono::seconds(30)));
+  // Nothing but input lines in the output: a kill never leaves a torn line behind.
+  std::size_t foreign = 0;
+  const std::string tail = "-" + std::string(40, 'x');
+  for (const auto& line : read_lines(output)) {
+    bool whole = line.rfind("record-", 0) == 0 && line.size() > 7 + tail.size() &&
+                 line.compare(line.size() - tail.size(), tail.size(), tail) == 0 &&
+                 line.find_first_not_of("0123456789", 7) == line.size() - tail.size();
+    foreign += !whole;
+  }
+  REQUIRE(foreign == 0);
   REQUIRE(w.process().stop() == 0);
 }
 
