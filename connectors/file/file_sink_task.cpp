@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "file_sink_connector.h"
 #include "sluice/errors.h"
@@ -37,7 +38,11 @@ void FileStreamSinkTask::start(const ConfigMap& config, SinkTaskContext& context
   if (filename_.empty()) {
     output_ = FileDescriptor(STDOUT_FILENO, /*owned=*/false);
   } else {
-    output_ = FileDescriptor(::open(filename_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    // Read access too, to find a torn last line; a write-only file is still accepted.
+    output_ = FileDescriptor(::open(filename_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!output_.valid() && errno == EACCES) {
+      output_ = FileDescriptor(::open(filename_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    }
     if (!output_.valid()) {
       throw ConnectError("Couldn't find or create file '" + filename_ +
                          "' for FileStreamSinkTask: " + ::strerror(errno));
@@ -45,9 +50,34 @@ void FileStreamSinkTask::start(const ConfigMap& config, SinkTaskContext& context
   }
   struct stat st {};
   syncable_ = ::fstat(output_.get(), &st) == 0 && S_ISREG(st.st_mode);
+  if (syncable_ && st.st_size > 0) drop_torn_line();
   buffer_.reserve(kWriteThreshold + 64 * 1024);
   kLog.info("[{}] writing {} lines to {}", task_id_, json_ ? "json" : "text",
             filename_.empty() ? "stdout" : filename_);
+}
+
+void FileStreamSinkTask::drop_torn_line() {
+  // Scan back from the end for the last newline; everything after it is a torn write.
+  off_t end = ::lseek(output_.get(), 0, SEEK_END);
+  off_t keep = end;
+  char block[4096];
+  while (keep > 0) {
+    off_t from = keep > static_cast<off_t>(sizeof block) ? keep - static_cast<off_t>(sizeof block) : 0;
+    ssize_t n = ::pread(output_.get(), block, static_cast<std::size_t>(keep - from), from);
+    if (n <= 0) return;  // unreadable (e.g. write-only permissions): leave the file alone
+    const void* nl = ::memrchr(block, '\n', static_cast<std::size_t>(n));
+    if (nl) {
+      keep = from + (static_cast<const char*>(nl) - block) + 1;
+      break;
+    }
+    keep = from;
+  }
+  if (keep == end) return;
+  kLog.warn("[{}] {} ends with {} bytes of a torn line (a write cut short by a crash); removing them, "
+            "the record will be written again", task_id_, filename_, end - keep);
+  if (::ftruncate(output_.get(), keep) != 0) {
+    throw ConnectError("cannot truncate the torn last line of " + filename_ + ": " + ::strerror(errno));
+  }
 }
 
 void FileStreamSinkTask::put(const std::vector<SinkRecord>& records) {

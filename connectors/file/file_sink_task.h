@@ -4,6 +4,8 @@
 // left and fdatasync()s the file, so when flush() returns (and the runtime commits the offsets)
 // the lines are on disk and survive a kill -9 or a power cut. Lines put() but not yet flushed may
 // be written again after a crash: delivery is at-least-once, as with Kafka's FileStreamSink.
+// A kill in the middle of a write can leave a torn last line; it was never flushed (so its record
+// will be delivered again), and start() cuts it off so it cannot merge with the next line.
 //
 // A record the json format cannot encode (its value does not match its schema) is handed to
 // context.report(): errors.tolerance and the dead-letter queue decide, the line is not written.
@@ -33,6 +35,7 @@ class FileStreamSinkTask : public SinkTask {
  private:
   void append(const SinkRecord& record);
   void write_buffer();
+  void drop_torn_line();
 
   std::string filename_;  // empty = stdout
   bool json_ = false;

@@ -121,6 +121,25 @@ TEST_CASE("FileStreamSink appends to an existing file and keeps big batches whol
   REQUIRE(read_all(file).back() == '\n');
 }
 
+TEST_CASE("FileStreamSink cuts off a torn last line left by a crash before appending",
+          "[conformance][file]") {
+  TempDir dir;
+  auto file = dir / "out.txt";
+  // What a kill -9 in the middle of a write leaves: whole lines, then part of one.
+  std::ofstream(file, std::ios::binary) << "line-1\nline-2\nline-3-cut-sh";
+  auto run = start_sink(kSink, {{"file", file.string()}});
+  run->task->put(string_records(run->partition, {"line-3", "line-4"}, 2));
+  run->task->pre_commit({{run->partition, 4}});
+  REQUIRE(read_lines(file) == std::vector<std::string>{"line-1", "line-2", "line-3", "line-4"});
+
+  auto only_torn = dir / "torn.txt";
+  std::ofstream(only_torn, std::ios::binary) << "no newline at all";
+  auto second = start_sink(kSink, {{"file", only_torn.string()}});
+  second->task->put(string_records(second->partition, {"first"}));
+  second->task->pre_commit({{second->partition, 1}});
+  REQUIRE(read_all(only_torn) == "first\n");
+}
+
 TEST_CASE("FileStreamSink refuses a bad format and fails to start on an unwritable file",
           "[conformance][file]") {
   auto connector = plugins().new_sink(kSink);
