@@ -89,6 +89,7 @@ void WorkerSinkTask::execute() {
       continue;
     }
     if (!polled.messages.empty()) deliver(polled.messages);
+    if (polled.commit_soon) commit_requested_ = true;
   }
 }
 

@@ -152,10 +152,22 @@ PollResult EmbeddedBus::poll(const std::string& group_name, int member_id, std::
     }
     if (!result.messages.empty() || member.woken) {
       member.woken = false;
+      result.commit_soon = commit_pressure_locked(git->second, member);
       return result;
     }
     if (data_cv_.wait_until(lock, deadline) == std::cv_status::timeout) return result;
   }
+}
+
+bool EmbeddedBus::commit_pressure_locked(const Group& group, const Member& member) const {
+  for (const auto& [topic, pos] : member.position) {
+    const TopicLog& log = topics_.at(topic);
+    if (log.bytes * 2 <= max_topic_bytes_) continue;
+    auto c = group.committed.find(topic);
+    std::int64_t committed = c != group.committed.end() ? std::max(c->second, log.base) : log.base;
+    if ((pos - committed) * 2 >= log.end() - log.base) return true;
+  }
+  return false;
 }
 
 void EmbeddedBus::wakeup(const std::string& group_name, int member_id) {

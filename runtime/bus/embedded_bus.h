@@ -50,6 +50,10 @@ struct PollResult {
   std::vector<ConsumedMessage> messages;
   // Set when this member's assignment changed since its last poll (first poll included).
   std::optional<std::vector<TopicPartition>> new_assignment;
+  // Set when a topic this member reads is more than half full and at least half of what it
+  // holds has been read by this group but not committed: committing now makes room for the
+  // producers instead of letting them stall until the next periodic commit.
+  bool commit_soon = false;
 };
 
 class EmbeddedBus {
@@ -116,6 +120,7 @@ class EmbeddedBus {
 
   TopicLog& topic_locked(const std::string& name);
   void rebalance_locked(Group& group);
+  bool commit_pressure_locked(const Group& group, const Member& member) const;
   // Pops messages all groups have committed; collects their acks to run after unlocking.
   void trim_locked(const std::string& topic, std::vector<std::pair<std::shared_ptr<AckTracker>, std::uint64_t>>& acks);
   static void run_acks(std::vector<std::pair<std::shared_ptr<AckTracker>, std::uint64_t>>& acks);

@@ -177,3 +177,29 @@ TEST_CASE("Removing a group releases what only it held back", "[bus]") {
   bus.remove_group("gone");
   REQUIRE(tracker->acked == 1);
 }
+
+TEST_CASE("A reader that holds back a filling topic is asked to commit soon", "[bus]") {
+  std::string value(100, 'v');
+  std::size_t per_message = message("t", value).size_bytes();
+  EmbeddedBus bus(per_message * 10);
+  bus.subscribe("connect-sink", Subscription{{"t"}, ""});
+  bus.join("connect-sink", 0);
+  REQUIRE(bus.poll("connect-sink", 0, 10, 10ms).new_assignment);
+
+  auto few = batch({message("t", value), message("t", value), message("t", value)});
+  bus.send(few, kNever);
+  auto light = bus.poll("connect-sink", 0, 10, 10ms);
+  REQUIRE(light.messages.size() == 3);
+  REQUIRE_FALSE(light.commit_soon);  // under half full: the periodic commit is soon enough
+
+  auto more = batch({message("t", value), message("t", value), message("t", value)});
+  bus.send(more, kNever);
+  auto heavy = bus.poll("connect-sink", 0, 10, 10ms);
+  REQUIRE(heavy.messages.size() == 3);
+  REQUIRE(heavy.commit_soon);  // six of ten slots used, all read and none committed
+
+  bus.commit("connect-sink", {{{"t", 0}, 6}});
+  auto refill = batch({message("t", value)});
+  bus.send(refill, kNever);
+  REQUIRE_FALSE(bus.poll("connect-sink", 0, 10, 10ms).commit_soon);
+}
