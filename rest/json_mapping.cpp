@@ -9,33 +9,10 @@ namespace sluice::rest {
 using nlohmann::json;
 
 namespace {
-// Kafka's spellings, kept here rather than borrowed from sluice-runtime so that the REST library
-// links against the SDK only (the runtime's state_name() says the same).
-const char* state_json_name(runtime::State state) {
-  switch (state) {
-    case runtime::State::kUnassigned: return "UNASSIGNED";
-    case runtime::State::kRunning: return "RUNNING";
-    case runtime::State::kPaused: return "PAUSED";
-    case runtime::State::kStopped: return "STOPPED";
-    case runtime::State::kFailed: return "FAILED";
-    case runtime::State::kRestarting: return "RESTARTING";
-  }
-  return "UNASSIGNED";
-}
-
-const char* type_json_name(runtime::ConnectorType type) {
-  switch (type) {
-    case runtime::ConnectorType::kSource: return "source";
-    case runtime::ConnectorType::kSink: return "sink";
-    case runtime::ConnectorType::kUnknown: return "unknown";
-  }
-  return "unknown";
-}
-
 json null_if_empty(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 json state_json(const runtime::StateInfo& state) {
-  json j{{"state", state_json_name(state.state)}, {"worker_id", state.worker_id}};
+  json j{{"state", runtime::state_name(state.state)}, {"worker_id", state.worker_id}};
   if (!state.trace.empty()) j["trace"] = state.trace;
   return j;
 }
@@ -62,7 +39,7 @@ json to_json(const runtime::ConnectorInfo& info) {
   return json{{"name", info.name},
               {"config", to_json(info.config)},
               {"tasks", std::move(tasks)},
-              {"type", type_json_name(info.type)}};
+              {"type", runtime::connector_type_name(info.type)}};
 }
 
 json to_json(const runtime::TaskState& state) {
@@ -77,7 +54,7 @@ json to_json(const runtime::ConnectorStateInfo& info) {
   return json{{"name", info.name},
               {"connector", state_json(info.connector)},
               {"tasks", std::move(tasks)},
-              {"type", type_json_name(info.type)}};
+              {"type", runtime::connector_type_name(info.type)}};
 }
 
 json to_json(const runtime::TaskInfo& info) { return json{{"id", to_json(info.id)}, {"config", to_json(info.config)}}; }

@@ -25,9 +25,36 @@ enum class TargetState { kStarted, kPaused, kStopped };
 enum class State { kUnassigned, kRunning, kPaused, kStopped, kFailed, kRestarting };
 enum class ConnectorType { kSource, kSink, kUnknown };
 
-const char* state_name(State state);               // "RUNNING", ...
-const char* target_state_name(TargetState state);  // "STARTED", "PAUSED", "STOPPED"
-const char* connector_type_name(ConnectorType type);  // "source", "sink", "unknown"
+// Kafka Connect's spellings: "RUNNING", ...; "STARTED", "PAUSED", "STOPPED"; "source", "sink", "unknown".
+inline const char* state_name(State state) {
+  switch (state) {
+    case State::kUnassigned: return "UNASSIGNED";
+    case State::kRunning: return "RUNNING";
+    case State::kPaused: return "PAUSED";
+    case State::kStopped: return "STOPPED";
+    case State::kFailed: return "FAILED";
+    case State::kRestarting: return "RESTARTING";
+  }
+  return "UNASSIGNED";
+}
+
+inline const char* target_state_name(TargetState state) {
+  switch (state) {
+    case TargetState::kStarted: return "STARTED";
+    case TargetState::kPaused: return "PAUSED";
+    case TargetState::kStopped: return "STOPPED";
+  }
+  return "STARTED";
+}
+
+inline const char* connector_type_name(ConnectorType type) {
+  switch (type) {
+    case ConnectorType::kSource: return "source";
+    case ConnectorType::kSink: return "sink";
+    case ConnectorType::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
 
 struct TaskId {
   std::string connector;
