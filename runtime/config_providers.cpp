@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "runtime/properties.h"
+#include "sluice/log.h"
 #include "sluice/config_def.h"
 #include "sluice/errors.h"
 
@@ -110,7 +111,9 @@ ConfigMap ConfigProviders::resolve(const ConfigMap& config) const {
         result += m.str(0);
       } else {
         try {
-          result += provider->second->get(m[3].str(), m[4].str());
+          std::string secret = provider->second->get(m[3].str(), m[4].str());
+          log::redact(secret);  // whoever logs it later, it shows as [hidden]
+          result += secret;
         } catch (const ConfigError& e) {
           // The message names the provider and path, never a resolved value.
           throw ConfigError(key, fmt::format("Could not resolve {} for '{}': {}", m.str(0), key, e.what()));

@@ -126,7 +126,18 @@ class Registry {
                                    t_context.empty() ? "" : "[", t_context.empty() ? "" : t_context + "] ",
                                    logger, message);
     std::lock_guard lock(out_mu_);
+    for (const auto& secret : secrets_) {
+      for (auto at = line.find(secret); at != std::string::npos; at = line.find(secret, at + 8)) {
+        line.replace(at, secret.size(), "[hidden]");
+      }
+    }
     std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+
+  void redact(std::string secret) {
+    if (secret.size() < kMinRedactedLength) return;
+    std::lock_guard lock(out_mu_);
+    if (std::find(secrets_.begin(), secrets_.end(), secret) == secrets_.end()) secrets_.push_back(std::move(secret));
   }
 
  private:
@@ -145,7 +156,8 @@ class Registry {
   std::mutex mu_;  // guards loggers_, levels_
   std::set<Logger*> loggers_;
   std::map<std::string, LevelInfo> levels_{{std::string(kRoot), LevelInfo{Level::kInfo, std::nullopt}}};
-  std::mutex out_mu_;  // keeps lines whole on stderr
+  std::mutex out_mu_;  // keeps lines whole on stderr; guards secrets_
+  std::vector<std::string> secrets_;  // masked in every line (redact())
 };
 
 Logger::Logger(std::string name) : name_(std::move(name)) { Registry::instance().add(this); }
@@ -160,5 +172,6 @@ std::map<std::string, LevelInfo> explicit_levels() { return Registry::instance()
 LevelInfo effective_level(std::string_view name) { return Registry::instance().effective(name); }
 std::vector<std::string> set_level(std::string_view name, Level level) { return Registry::instance().set(name, level); }
 bool known(std::string_view name) { return Registry::instance().known(name); }
+void redact(std::string secret) { Registry::instance().redact(std::move(secret)); }
 
 }  // namespace sluice::log

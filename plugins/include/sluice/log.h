@@ -100,4 +100,11 @@ std::vector<std::string> set_level(std::string_view name, Level level);
 // True if a logger with this name or below it has been created, or a level was set on it.
 bool known(std::string_view name);
 
+// Masks `secret` as "[hidden]" wherever it appears in a log line from now on, whoever logs it.
+// The runtime registers every value a config provider resolves, so a connector that logs its
+// configuration cannot leak one. Values shorter than kMinRedactedLength are not masked (masking
+// "1" everywhere would make logs unreadable); keep secrets longer than that.
+inline constexpr std::size_t kMinRedactedLength = 4;
+void redact(std::string secret);
+
 }  // namespace sluice::log
