@@ -1,0 +1,352 @@
+#include "replication_stream.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <sluice/errors.h>
+#include <sluice/log.h>
+
+#include <fmt/format.h>
+
+namespace sluice::postgres {
+namespace {
+
+const log::Logger kLog("sluice.connector.postgres");
+
+// Microseconds between 1970-01-01 and 2000-01-01, PostgreSQL's epoch for protocol timestamps.
+constexpr std::int64_t kPgEpochOffsetUs = 946'684'800'000'000;
+
+constexpr int kXLogDataHeader = 25;   // 'w' + wal_start + wal_end + send time
+constexpr int kKeepaliveSize = 18;    // 'k' + wal_end + send time + reply flag
+constexpr int kStatusSize = 34;       // 'r' + write + flush + apply + send time + reply flag
+constexpr std::uint32_t kClockCheckEvery = 1024;  // messages between status-interval checks when busy
+
+std::uint64_t read_be64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_bswap64(v);
+}
+
+void write_be64(char* p, std::uint64_t v) {
+  v = __builtin_bswap64(v);
+  std::memcpy(p, &v, sizeof v);
+}
+
+std::int64_t pg_now_us() {
+  auto since_unix = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return since_unix.count() - kPgEpochOffsetUs;
+}
+
+Lsn parse_lsn(const std::optional<std::string>& text, std::string_view what) {
+  if (!text) return Lsn{};
+  auto lsn = Lsn::parse(*text);
+  if (!lsn) throw ConnectError(fmt::format("server returned a malformed {} '{}'", what, *text));
+  return *lsn;
+}
+
+// Slot names are what PostgreSQL allows (ReplicationSlotValidateName), so they never need quoting.
+void validate_slot_name(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 63;
+  for (char c : name) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (!ok) {
+    throw ConfigError("slot.name", fmt::format("'{}' is not a valid replication slot name: use 1-63 "
+                                               "lower-case letters, digits and underscores", name));
+  }
+}
+
+// "replication slot \"s\" is active for PID 4242" -> 4242.
+std::optional<int> pid_in(std::string_view message) {
+  auto at = message.find("PID ");
+  if (at == std::string_view::npos) return std::nullopt;
+  int pid = 0;
+  bool any = false;
+  for (std::size_t i = at + 4; i < message.size() && message[i] >= '0' && message[i] <= '9'; ++i) {
+    pid = pid * 10 + (message[i] - '0');
+    any = true;
+  }
+  return any ? std::optional<int>(pid) : std::nullopt;
+}
+
+}  // namespace
+
+ReplicationStream::ReplicationStream(const std::string& conninfo)
+    : conn_(open_connection(conninfo, {{"replication", "database"}})) {
+  wakeup_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wakeup_fd_ < 0) throw ConnectError(fmt::format("eventfd failed: {}", std::strerror(errno)));
+}
+
+ReplicationStream::~ReplicationStream() {
+  release_buffer();
+  if (wakeup_fd_ >= 0) ::close(wakeup_fd_);
+}
+
+void ReplicationStream::release_buffer() {
+  if (buffer_ != nullptr) {
+    PQfreemem(buffer_);
+    buffer_ = nullptr;
+  }
+}
+
+PgResultPtr ReplicationStream::exec_command(const std::string& command, ExecStatusType expected) {
+  if (streaming_) throw ConnectError(fmt::format("'{}' is not possible while streaming", command));
+  PgResultPtr res = make_result(PQexec(conn_.get(), command.c_str()));
+  if (PQresultStatus(res.get()) != expected) throw_result_error(res.get(), conn_.get(), command);
+  return res;
+}
+
+SystemIdentity ReplicationStream::identify_system() {
+  QueryResult r = to_query_result(exec_command("IDENTIFY_SYSTEM", PGRES_TUPLES_OK).get());
+  if (r.rows.size() != 1) throw ConnectError("IDENTIFY_SYSTEM returned no row");
+  const PgRow& row = r.rows[0];
+  SystemIdentity id;
+  id.system_id = row[r.column("systemid")].value_or("");
+  id.timeline = std::stoi(row[r.column("timeline")].value_or("0"));
+  id.xlogpos = parse_lsn(row[r.column("xlogpos")], "xlogpos");
+  id.dbname = row[r.column("dbname")].value_or("");
+  return id;
+}
+
+void ReplicationStream::check_wal_level() {
+  PgResultPtr res = exec_command("SHOW wal_level", PGRES_TUPLES_OK);
+  std::string level = PQntuples(res.get()) > 0 ? PQgetvalue(res.get(), 0, 0) : "";
+  if (level != "logical") {
+    throw ConnectError(fmt::format(
+        "wal_level must be 'logical' (it is '{}') for change data capture: set wal_level = logical "
+        "in postgresql.conf (or ALTER SYSTEM SET wal_level = logical) and restart the server",
+        level));
+  }
+}
+
+CreatedSlot ReplicationStream::create_slot(const std::string& name, const std::string& plugin,
+                                           bool export_snapshot, bool temporary) {
+  validate_slot_name(name);
+  std::string command = fmt::format("CREATE_REPLICATION_SLOT {}{} LOGICAL {} ", name,
+                                    temporary ? " TEMPORARY" : "", quote_identifier(plugin));
+  // PostgreSQL 15 introduced the option list; older servers take the keyword form.
+  if (PQserverVersion(conn_.get()) >= 150000) {
+    command += export_snapshot ? "(SNAPSHOT 'export')" : "(SNAPSHOT 'nothing')";
+  } else {
+    command += export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT";
+  }
+  QueryResult r = to_query_result(exec_command(command, PGRES_TUPLES_OK).get());
+  if (r.rows.size() != 1) throw ConnectError("CREATE_REPLICATION_SLOT returned no row");
+  const PgRow& row = r.rows[0];
+  CreatedSlot slot;
+  slot.slot_name = row[r.column("slot_name")].value_or(name);
+  slot.consistent_point = parse_lsn(row[r.column("consistent_point")], "consistent_point");
+  slot.snapshot_name = row[r.column("snapshot_name")].value_or("");
+  slot.output_plugin = row[r.column("output_plugin")].value_or(plugin);
+  kLog.info("created replication slot '{}' ({}) at {}{}", slot.slot_name, slot.output_plugin,
+            slot.consistent_point.to_string(),
+            slot.snapshot_name.empty() ? "" : ", exported snapshot " + slot.snapshot_name);
+  return slot;
+}
+
+SlotInfo ReplicationStream::slot_info(const std::string& name) {
+  // A replication=database connection accepts simple-protocol SQL but not PQexecParams.
+  QueryResult r = to_query_result(
+      exec_command("SELECT active, active_pid, confirmed_flush_lsn, restart_lsn, plugin, database "
+                   "FROM pg_catalog.pg_replication_slots WHERE slot_name = " + quote_literal(name),
+                   PGRES_TUPLES_OK)
+          .get());
+  SlotInfo info;
+  if (r.rows.empty()) return info;
+  const PgRow& row = r.rows[0];
+  info.exists = true;
+  info.active = row[0].value_or("f") == "t";
+  if (row[1]) info.active_pid = std::stoi(*row[1]);
+  info.confirmed_flush_lsn = parse_lsn(row[2], "confirmed_flush_lsn");
+  info.restart_lsn = parse_lsn(row[3], "restart_lsn");
+  info.plugin = row[4].value_or("");
+  info.database = row[5].value_or("");
+  return info;
+}
+
+void ReplicationStream::drop_slot(const std::string& name, bool wait) {
+  validate_slot_name(name);
+  std::string command = fmt::format("DROP_REPLICATION_SLOT {}{}", name, wait ? " WAIT" : "");
+  PgResultPtr res = make_result(PQexec(conn_.get(), command.c_str()));
+  if (PQresultStatus(res.get()) == PGRES_COMMAND_OK) {
+    kLog.info("dropped replication slot '{}'", name);
+    return;
+  }
+  const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+  if (state != nullptr && std::string_view(state) == "42704") return;  // undefined_object: already gone
+  throw_result_error(res.get(), conn_.get(), command);
+}
+
+void ReplicationStream::start(const std::string& slot, Lsn start, const StreamOptions& options) {
+  validate_slot_name(slot);
+  std::string publications;
+  for (const auto& p : options.publication_names) {
+    if (!publications.empty()) publications += ',';
+    publications += quote_identifier(p);
+  }
+  std::string command = fmt::format("START_REPLICATION SLOT {} LOGICAL {} (proto_version '{}'", slot,
+                                    start.to_string(), options.proto_version);
+  if (!publications.empty()) command += ", publication_names " + quote_literal(publications);
+  if (options.messages) command += ", messages 'true'";
+  if (options.streaming) command += ", streaming 'on'";
+  if (options.binary) command += ", binary 'true'";
+  command += ")";
+
+  PgResultPtr res = make_result(PQexec(conn_.get(), command.c_str()));
+  if (PQresultStatus(res.get()) != PGRES_COPY_BOTH) {
+    const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+    if (state != nullptr && std::string_view(state) == "55006") {  // object_in_use
+      auto pid = pid_in(PQresultErrorMessage(res.get()));
+      throw ConnectError(fmt::format(
+          "replication slot '{}' is in use by another connection (PID {}): another connector or task "
+          "is streaming from it; stop that one or give this connector its own slot.name",
+          slot, pid ? std::to_string(*pid) : "unknown"));
+    }
+    throw_result_error(res.get(), conn_.get(), command);
+  }
+  streaming_ = true;
+  server_wal_end_ = start;
+  max_data_start_ = Lsn{};
+  last_status_ = std::chrono::steady_clock::now();
+  kLog.info("streaming slot '{}' from {}", slot, start.to_string());
+}
+
+std::optional<XLogData> ReplicationStream::read(int timeout_ms) {
+  if (!streaming_) throw ConnectError("ReplicationStream::read() called before start()");
+  release_buffer();
+  if (status_due_.exchange(false, std::memory_order_relaxed) && effective_flush() != reported_flush_) {
+    send_status_now(false);
+  }
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  for (;;) {
+    const int n = PQgetCopyData(conn_.get(), &buffer_, 1);
+    if (n > 0) {
+      if (buffer_[0] == 'w' && n >= kXLogDataHeader) {
+        if (++reads_since_clock_check_ >= kClockCheckEvery) {
+          reads_since_clock_check_ = 0;
+          maybe_send_periodic_status();
+        }
+        XLogData data{Lsn{read_be64(buffer_ + 1)}, Lsn{read_be64(buffer_ + 9)},
+                      static_cast<std::int64_t>(read_be64(buffer_ + 17)),
+                      std::string_view(buffer_ + kXLogDataHeader, static_cast<std::size_t>(n - kXLogDataHeader))};
+        if (data.wal_end > server_wal_end_) server_wal_end_ = data.wal_end;
+        if (data.wal_start > max_data_start_) max_data_start_ = data.wal_start;
+        return data;
+      }
+      if (buffer_[0] == 'k' && n >= kKeepaliveSize) {
+        handle_keepalive(buffer_, n);
+        release_buffer();
+        continue;
+      }
+      char type = buffer_[0];
+      release_buffer();
+      throw ConnectError(fmt::format("unexpected replication message type '{}' ({} bytes)", type, n));
+    }
+    if (n == -1) throw_end_of_stream();
+    if (n < -1) throw_connection_error(conn_.get(), "replication stream");
+
+    // Nothing buffered: wait for the socket, the wakeup fd, the deadline or the next status.
+    maybe_send_periodic_status();
+    if (!deadline) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    if (!wait_for_input(*deadline)) return std::nullopt;
+    if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
+  }
+}
+
+void ReplicationStream::handle_keepalive(const char* msg, int /*len*/) {
+  Lsn wal_end{read_be64(msg + 1)};
+  if (wal_end > server_wal_end_) server_wal_end_ = wal_end;
+  if (msg[17] != 0) send_status_now(false);  // the server asked for a reply (wal_sender_timeout)
+}
+
+// False on timeout or wakeup; true when the socket may have input (or a status update is due).
+bool ReplicationStream::wait_for_input(std::chrono::steady_clock::time_point deadline) {
+  using namespace std::chrono;
+  auto now = steady_clock::now();
+  if (now >= deadline) return false;
+  auto until = std::min(deadline, last_status_ + status_interval_);
+  int wait_ms = static_cast<int>(std::max<std::int64_t>(0, duration_cast<milliseconds>(until - now).count() + 1));
+  pollfd fds[2] = {{PQsocket(conn_.get()), POLLIN, 0}, {wakeup_fd_, POLLIN, 0}};
+  int ready = ::poll(fds, 2, wait_ms);
+  if (ready < 0) {
+    if (errno == EINTR) return true;
+    throw ConnectError(fmt::format("poll failed: {}", std::strerror(errno)));
+  }
+  if (fds[1].revents & POLLIN) {
+    std::uint64_t count;
+    [[maybe_unused]] ssize_t drained = ::read(wakeup_fd_, &count, sizeof count);
+    return false;
+  }
+  if (ready == 0) return steady_clock::now() < deadline;
+  return true;
+}
+
+void ReplicationStream::throw_end_of_stream() {
+  streaming_ = false;
+  PgResultPtr res = make_result(PQgetResult(conn_.get()));
+  auto status = PQresultStatus(res.get());
+  if (res && status == PGRES_FATAL_ERROR) throw_result_error(res.get(), conn_.get(), "replication stream");
+  // CopyDone from the server: it ends logical streaming only when it shuts down.
+  throw RetriableError("the server ended the replication stream (is it shutting down?)");
+}
+
+void ReplicationStream::maybe_send_periodic_status() {
+  if (std::chrono::steady_clock::now() - last_status_ >= status_interval_) send_status_now(false);
+}
+
+Lsn ReplicationStream::effective_flush() const {
+  Lsn flushed{flushed_.load(std::memory_order_acquire)};
+  // Everything handed out is confirmed: no commit at or before the server's WAL end is pending
+  // here, and transactions still open there will be decoded again after a restart, so the
+  // server's position is safe to confirm. max_data_start_ covers commits (their wal_start is the
+  // commit's end LSN) even when a later Begin carries an older first LSN.
+  if (flushed >= max_data_start_ && server_wal_end_ > flushed) return server_wal_end_;
+  return flushed;
+}
+
+void ReplicationStream::send_status_now(bool reply_requested) {
+  Lsn flush = effective_flush();
+  Lsn write = std::max(flush, server_wal_end_);
+  send_status(write, flush, flush, reply_requested);
+}
+
+void ReplicationStream::send_status(Lsn write, Lsn flush, Lsn apply, bool reply_requested) {
+  advance_flushed(flush);
+  char msg[kStatusSize];
+  msg[0] = 'r';
+  write_be64(msg + 1, write.value);
+  write_be64(msg + 9, flush.value);
+  write_be64(msg + 17, apply.value);
+  write_be64(msg + 25, static_cast<std::uint64_t>(pg_now_us()));
+  msg[33] = reply_requested ? 1 : 0;
+  if (PQputCopyData(conn_.get(), msg, kStatusSize) != 1 || PQflush(conn_.get()) != 0) {
+    throw_connection_error(conn_.get(), "sending replication status");
+  }
+  last_status_ = std::chrono::steady_clock::now();
+  reported_flush_ = flush;
+  kLog.debug("status: write {} flush {} apply {}", write.to_string(), flush.to_string(), apply.to_string());
+}
+
+void ReplicationStream::set_flushed_lsn(Lsn flush) {
+  advance_flushed(flush);
+  status_due_.store(true, std::memory_order_relaxed);
+}
+
+void ReplicationStream::advance_flushed(Lsn flush) {
+  // Only forward: a late caller must not move the confirmed position back.
+  std::uint64_t current = flushed_.load(std::memory_order_relaxed);
+  while (flush.value > current &&
+         !flushed_.compare_exchange_weak(current, flush.value, std::memory_order_release,
+                                         std::memory_order_relaxed)) {
+  }
+}
+
+void ReplicationStream::wakeup() {
+  std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = ::write(wakeup_fd_, &one, sizeof one);
+}
+
+}  // namespace sluice::postgres
