@@ -74,15 +74,16 @@ void FieldDropper::drop_from(SchemaPtr& schema, Value& value, const std::vector<
 void FieldDropper::drop_from_struct(SchemaPtr& schema, Value& value, const std::vector<std::string>& names) {
   Struct& in = value.as<Struct>();
   const SchemaPtr& in_schema = in.schema();
-  std::string dropped;
+  std::vector<std::string> drop_list;
+  std::string dropped;  // the cache key: drop_list joined
   for (const Field& f : in_schema->fields()) {
     if (!contains(names, f.name)) continue;
     if (keep_schema_compatible_ && !f.schema->optional()) continue;
-    if (!dropped.empty()) dropped += ',';
     dropped += f.name;
+    dropped += '\0';
+    drop_list.push_back(f.name);
   }
-  if (dropped.empty()) return;
-  const std::vector<std::string> drop_list = split_list(dropped);
+  if (drop_list.empty()) return;
   const SchemaPtr& out_schema = schemas_.get_or_build({in_schema, dropped}, [&] {
     SchemaBuilder b = SchemaBuilder::struct_();
     if (!in_schema->name().empty()) b.name(in_schema->name());
