@@ -1,0 +1,1049 @@
+#include "type_mapping.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "sluice/errors.h"
+
+namespace sluice::postgres {
+
+// ---------------------------------------------------------------------------------------------
+// Builtin type oids (pg_type.dat); stable across PostgreSQL versions.
+namespace {
+enum : Oid {
+  kBool = 16, kBytea = 17, kChar = 18, kName = 19, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25,
+  kOidType = 26, kJson = 114, kXml = 142, kPoint = 600, kLseg = 601, kPath = 602, kBox = 603,
+  kPolygon = 604, kLine = 628, kCidr = 650, kFloat4 = 700, kFloat8 = 701, kCircle = 718,
+  kMacaddr8 = 774, kMoney = 790, kMacaddr = 829, kInet = 869, kBpchar = 1042, kVarchar = 1043,
+  kDate = 1082, kTime = 1083, kTimestamp = 1114, kTimestamptz = 1184, kInterval = 1186,
+  kTimetz = 1266, kBit = 1560, kVarbit = 1562, kNumeric = 1700, kUuid = 2950, kPgLsn = 3220,
+  kTsvector = 3614, kTsquery = 3615, kJsonb = 3802, kInt4Range = 3904, kNumRange = 3906,
+  kTsRange = 3908, kTsTzRange = 3910, kDateRange = 3912, kInt8Range = 3926,
+};
+
+struct BuiltinArray {
+  Oid array;
+  Oid element;
+};
+constexpr BuiltinArray kBuiltinArrays[] = {
+    {1000, kBool}, {1001, kBytea}, {1002, kChar}, {1003, kName}, {1005, kInt2}, {1007, kInt4},
+    {1009, kText}, {1014, kBpchar}, {1015, kVarchar}, {1016, kInt8}, {1021, kFloat4},
+    {1022, kFloat8}, {1028, kOidType}, {791, kMoney}, {1041, kInet}, {651, kCidr},
+    {1040, kMacaddr}, {775, kMacaddr8}, {1182, kDate}, {1183, kTime}, {1115, kTimestamp},
+    {1185, kTimestamptz}, {1187, kInterval}, {1231, kNumeric}, {1270, kTimetz}, {1561, kBit},
+    {1563, kVarbit}, {2951, kUuid}, {199, kJson}, {3807, kJsonb}, {143, kXml}, {1017, kPoint},
+    {1018, kLseg}, {1019, kPath}, {1020, kBox}, {1027, kPolygon}, {629, kLine}, {719, kCircle},
+    {3643, kTsvector}, {3645, kTsquery}, {3221, kPgLsn}, {3905, kInt4Range}, {3907, kNumRange},
+    {3909, kTsRange}, {3911, kTsTzRange}, {3913, kDateRange}, {3927, kInt8Range},
+};
+
+constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
+// pgjdbc's DATE_POSITIVE/NEGATIVE_INFINITY, which Debezium reads as epoch microseconds.
+constexpr std::int64_t kInfinityMicros = 9223372036825200000;
+constexpr std::int64_t kMinusInfinityMicros = -9223372036832400000;
+// Epoch days of Debezium's POSITIVE/NEGATIVE_INFINITY_LOCAL_DATE (-5877611-06-21 / -22).
+constexpr std::int32_t kInfinityDays = -2147472692;
+constexpr std::int32_t kMinusInfinityDays = -2147472691;
+}  // namespace
+
+enum class Kind : std::uint8_t {
+  kBool, kBitBool, kInt16, kInt32, kInt64, kFloat32, kFloat64, kString,
+  kDecimal, kVariableDecimal, kDecimalDouble, kDecimalString,
+  kMoney, kMoneyDouble, kMoneyString, kBytea, kUnknownBinary,
+  kDate, kTimeMillis, kTimeMicros, kTimeNanos, kTimestampMillis, kTimestampMicros,
+  kTimestampNanos, kZonedTime, kZonedTimestamp, kIntervalMicros, kIntervalString,
+  kBits, kHstoreJson, kHstoreMap, kArray,
+};
+
+struct ValueConverter {
+  Kind kind = Kind::kString;
+  std::string type_name;          // for error messages
+  std::int32_t scale = 0;         // decimal/money scale, timestamptz fraction width
+  BinaryHandlingMode binary = BinaryHandlingMode::kBytes;
+  SchemaPtr schema;               // the schema of struct values (VariableScaleDecimal)
+  std::shared_ptr<const ValueConverter> element;  // arrays
+  char delimiter = ',';
+  bool element_required = false;
+};
+
+namespace {
+
+[[noreturn]] void fail(const std::string& column, const ValueConverter& c, std::string_view text,
+                       std::string_view why) {
+  throw DataError(fmt::format("column '{}': cannot convert '{}' to {}: {}", column, text,
+                              c.type_name, why));
+}
+
+// Thrown by the parsers below; convert() turns it into a DataError naming the column.
+struct BadText {
+  const char* why;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Text scanning.
+struct Cursor {
+  std::string_view s;
+  std::size_t i = 0;
+  bool done() const { return i >= s.size(); }
+  char peek() const { return done() ? '\0' : s[i]; }
+  bool eat(char c) {
+    if (peek() != c) return false;
+    ++i;
+    return true;
+  }
+  void expect(char c) {
+    if (!eat(c)) throw BadText{"unexpected character"};
+  }
+  std::int64_t digits(std::size_t min, std::size_t max, std::size_t* count = nullptr) {
+    std::int64_t v = 0;
+    std::size_t n = 0;
+    while (n < max && !done() && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0'), ++n;
+    if (n < min) throw BadText{"digits expected"};
+    if (count) *count = n;
+    return v;
+  }
+  bool eat_word(std::string_view w) {
+    if (s.substr(i, w.size()) != w) return false;
+    i += w.size();
+    return true;
+  }
+};
+
+template <class T>
+T parse_integer(std::string_view t) {
+  T v{};
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc{} || p != t.data() + t.size()) throw BadText{"not an integer in range"};
+  return v;
+}
+
+template <class T>
+T parse_floating(std::string_view t) {
+  if (t == "NaN") return std::numeric_limits<T>::quiet_NaN();
+  if (t == "Infinity") return std::numeric_limits<T>::infinity();
+  if (t == "-Infinity") return -std::numeric_limits<T>::infinity();
+  T v{};
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc{} || p != t.data() + t.size()) throw BadText{"not a number"};
+  return v;
+}
+
+// Plain decimal text as PostgreSQL prints numeric: [-]digits[.digits]. Returns fraction digits.
+std::int32_t check_decimal(std::string_view t) {
+  Cursor c{t};
+  c.eat('-');
+  std::size_t whole = 0, frac = 0;
+  c.digits(0, t.size(), &whole);
+  if (c.eat('.')) c.digits(1, t.size(), &frac);
+  if (!c.done() || whole + frac == 0) throw BadText{"not a decimal number"};
+  return static_cast<std::int32_t>(frac);
+}
+
+// Java's BigDecimal.toString() of plain decimal text: scientific when the adjusted exponent is
+// below -6 ("0.0000001" -> "1E-7").
+std::string java_decimal_string(std::string_view t, std::int32_t scale) {
+  bool negative = !t.empty() && t[0] == '-';
+  std::string digits;
+  for (char ch : t) if (ch >= '0' && ch <= '9') digits += ch;
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  if (digits.empty()) digits = "0";
+  std::int64_t adjusted = static_cast<std::int64_t>(digits.size()) - 1 - scale;
+  if (adjusted >= -6) return std::string(t);
+  std::string out = negative ? "-" : "";
+  out += digits[0];
+  if (digits.size() > 1) out += "." + digits.substr(1);
+  return out + "E" + std::to_string(adjusted);
+}
+
+// Java's Double.toString(): shortest round-trip digits, plain for 1e-3 <= |v| < 1e7.
+std::string java_double_string(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));
+  bool negative = sci[0] == '-';
+  if (negative) sci.remove_prefix(1);
+  auto e = sci.find('e');
+  std::string digits;
+  for (char ch : sci.substr(0, e)) if (ch != '.') digits += ch;
+  int exp = std::stoi(std::string(sci.substr(e + 1)));
+  std::string out = negative ? "-" : "";
+  if (exp >= -3 && exp < 7) {
+    if (exp < 0) {
+      out += "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+    } else {
+      if (digits.size() <= static_cast<std::size_t>(exp) + 1) digits.resize(exp + 2, '0');
+      out += digits.substr(0, exp + 1) + "." + digits.substr(exp + 1);
+    }
+    return out;
+  }
+  out += digits.substr(0, 1) + "." + (digits.size() > 1 ? digits.substr(1) : "0");
+  return out + "E" + std::to_string(exp);
+}
+
+// money as printed with lc_monetary=C: "$1,234.56", "-$1,234.56" (or "($1,234.56)").
+std::string money_to_plain(std::string_view t) {
+  bool negative = false;
+  if (t.size() >= 2 && t.front() == '(' && t.back() == ')') negative = true, t = t.substr(1, t.size() - 2);
+  std::string out;
+  for (char ch : t) {
+    if (ch == '-' && out.empty() && !negative) negative = true;
+    else if ((ch >= '0' && ch <= '9') || ch == '.') out += ch;
+    else if (ch != '$' && ch != ',' && ch != ' ') throw BadText{"not a money amount"};
+  }
+  if (out.empty()) throw BadText{"not a money amount"};
+  check_decimal(out);
+  return negative ? "-" + out : out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates and times (proleptic Gregorian, as PostgreSQL and java.time count).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+struct Ymd {
+  std::int64_t year;
+  unsigned month, day;
+};
+
+Ymd scan_date(Cursor& c) {
+  Ymd d{c.digits(4, 9), 0, 0};
+  c.expect('-');
+  d.month = static_cast<unsigned>(c.digits(2, 2));
+  c.expect('-');
+  d.day = static_cast<unsigned>(c.digits(2, 2));
+  if (d.year == 0 || d.month < 1 || d.month > 12 || d.day < 1 || d.day > 31) throw BadText{"not a valid date"};
+  return d;
+}
+
+// Epoch days of a date; " BC" (PostgreSQL has no year zero) makes year y the ISO year 1 - y.
+std::int64_t date_days(Cursor& c, Ymd d) {
+  if (c.eat_word(" BC")) d.year = 1 - d.year;
+  return days_from_civil(d.year, d.month, d.day);
+}
+
+std::int64_t parse_date_days(std::string_view t) {
+  Cursor c{t};
+  std::int64_t days = date_days(c, scan_date(c));
+  if (!c.done()) throw BadText{"trailing characters"};
+  return days;
+}
+
+// "HH:MM:SS[.ffffff]" -> microseconds past midnight (24:00:00 allowed).
+std::int64_t scan_time(Cursor& c) {
+  auto h = c.digits(2, 2);
+  c.expect(':');
+  auto m = c.digits(2, 2);
+  c.expect(':');
+  auto s = c.digits(2, 2);
+  std::int64_t micros = 0;
+  if (c.eat('.')) {
+    std::size_t n = 0;
+    micros = c.digits(1, 6, &n);
+    for (; n < 6; ++n) micros *= 10;
+  }
+  if (m > 59 || s > 59 || h > 24 || (h == 24 && (m || s || micros))) throw BadText{"not a valid time"};
+  return ((h * 60 + m) * 60 + s) * 1'000'000 + micros;
+}
+
+// "+HH[:MM[:SS]]" -> seconds east of UTC.
+std::int64_t scan_offset(Cursor& c) {
+  int sign = c.eat('+') ? 1 : c.eat('-') ? -1 : 0;
+  if (!sign) throw BadText{"time zone offset expected"};
+  std::int64_t secs = c.digits(2, 2) * 3600;
+  if (c.eat(':')) secs += c.digits(2, 2) * 60;
+  if (c.eat(':')) secs += c.digits(2, 2);
+  return sign * secs;
+}
+
+// "YYYY-MM-DD HH:MM:SS[.f][offset][ BC]" -> epoch microseconds (UTC when with_zone, else the
+// wall clock read as UTC, as Debezium does).
+std::int64_t parse_timestamp_micros(std::string_view t, bool with_zone) {
+  if (t == "infinity") return kInfinityMicros;
+  if (t == "-infinity") return kMinusInfinityMicros;
+  Cursor c{t};
+  Ymd date = scan_date(c);
+  c.expect(' ');
+  std::int64_t micros = scan_time(c);
+  std::int64_t offset = with_zone ? scan_offset(c) : 0;
+  std::int64_t days = date_days(c, date);
+  if (!c.done()) throw BadText{"trailing characters"};
+  return days * kMicrosPerDay + micros - offset * 1'000'000;
+}
+
+void append_fraction(std::string& out, std::int64_t micros, std::int32_t width) {
+  if (width > 0) {
+    std::string f = fmt::format("{:06}", micros);
+    out += "." + f.substr(0, static_cast<std::size_t>(width));
+  } else if (micros != 0) {
+    std::string f = fmt::format("{:06}", micros);
+    out += "." + f.substr(0, f.find_last_not_of('0') + 1);
+  }
+}
+
+std::string format_time_of_day(std::int64_t micros, std::int32_t width) {
+  std::int64_t secs = micros / 1'000'000;
+  std::string out = fmt::format("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+  append_fraction(out, micros % 1'000'000, width);
+  return out;
+}
+
+// java.time's ISO-8601 rendering in UTC: years beyond 9999 get a '+', BC years count down from 0.
+std::string format_zoned_timestamp(std::int64_t epoch_micros, std::int32_t width) {
+  std::int64_t days = floor_div(epoch_micros, kMicrosPerDay);
+  std::int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civil_from_days(days, y, m, d);
+  std::string year = y > 9999 ? fmt::format("+{}", y) : y < 0 ? fmt::format("-{:04}", -y) : fmt::format("{:04}", y);
+  return fmt::format("{}-{:02}-{:02}T", year, m, d) +
+         format_time_of_day(epoch_micros - days * kMicrosPerDay, width) + "Z";
+}
+
+std::string parse_zoned_time(std::string_view t) {
+  Cursor c{t};
+  std::int64_t micros = scan_time(c) - scan_offset(c) * 1'000'000;
+  if (!c.done()) throw BadText{"trailing characters"};
+  micros = ((micros % kMicrosPerDay) + kMicrosPerDay) % kMicrosPerDay;
+  return format_time_of_day(micros, 0) + "Z";
+}
+
+// ---------------------------------------------------------------------------------------------
+// interval, IntervalStyle 'postgres': "1 year 2 mons -3 days +04:05:06.78".
+struct IntervalParts {
+  std::int32_t years = 0, months = 0, days = 0, hours = 0, minutes = 0;
+  double seconds = 0;
+  std::string seconds_text = "0";  // exact, signed, trailing zeros stripped
+};
+
+IntervalParts parse_interval(std::string_view t) {
+  IntervalParts p;
+  Cursor c{t};
+  while (!c.done()) {
+    int sign = c.eat('-') ? -1 : (c.eat('+'), 1);
+    auto n = c.digits(1, 10);
+    if (c.eat(':')) {  // the time part: [+-]H+:MM:SS[.f]
+      p.hours = static_cast<std::int32_t>(sign * n);
+      p.minutes = static_cast<std::int32_t>(sign * c.digits(2, 2));
+      c.expect(':');
+      std::size_t sec_start = c.i;
+      c.digits(2, 2);
+      if (c.eat('.')) c.digits(1, 9);
+      std::string sec(t.substr(sec_start, c.i - sec_start));
+      p.seconds = sign * std::strtod(sec.c_str(), nullptr);
+      if (sec.find('.') != std::string::npos) sec.erase(sec.find_last_not_of("0.") + 1);
+      sec.erase(0, std::min(sec.find_first_not_of('0'), sec.size()));
+      if (sec.empty() || sec[0] == '.') sec.insert(0, "0");
+      p.seconds_text = sec == "0" ? sec : (sign < 0 ? "-" : "") + sec;
+    } else {
+      c.expect(' ');
+      auto v = static_cast<std::int32_t>(sign * n);
+      if (c.eat_word("years") || c.eat_word("year")) p.years = v;
+      else if (c.eat_word("mons") || c.eat_word("mon")) p.months = v;
+      else if (c.eat_word("days") || c.eat_word("day")) p.days = v;
+      else throw BadText{"unknown interval unit"};
+    }
+    if (!c.done()) c.expect(' ');
+  }
+  return p;
+}
+
+// Debezium's MicroDuration.durationMicros, in the same double arithmetic.
+std::int64_t interval_micros(const IntervalParts& p) {
+  double days_per_month = 365.25 / 12.0;
+  double days = static_cast<double>(p.years * 12 + p.months) * days_per_month + p.days;
+  double secs = ((days * 24 + p.hours) * 60 + p.minutes) * 60 + p.seconds;
+  return static_cast<std::int64_t>(secs * 1e6);
+}
+
+std::string interval_iso(const IntervalParts& p) {
+  return fmt::format("P{}Y{}M{}DT{}H{}M{}S", p.years, p.months, p.days, p.hours, p.minutes,
+                     p.seconds_text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary.
+int hex_digit(char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
+
+// bytea output: hex ("\x0aff") or escape ("a\\\000") format.
+Bytes parse_bytea(std::string_view t) {
+  Bytes out;
+  if (t.starts_with("\\x")) {
+    if (t.size() % 2) throw BadText{"odd number of hex digits"};
+    out.reserve(t.size() / 2 - 1);
+    for (std::size_t i = 2; i < t.size(); i += 2) {
+      int hi = hex_digit(t[i]), lo = hex_digit(t[i + 1]);
+      if (hi < 0 || lo < 0) throw BadText{"not a hex digit"};
+      out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+    }
+    return out;
+  }
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] != '\\') { out.push_back(static_cast<std::uint8_t>(t[i])); continue; }
+    if (i + 1 < t.size() && t[i + 1] == '\\') { out.push_back('\\'); ++i; continue; }
+    if (i + 3 >= t.size()) throw BadText{"bad escape"};
+    int v = 0;
+    for (int k = 1; k <= 3; ++k) {
+      char ch = t[i + k];
+      if (ch < '0' || ch > '7') throw BadText{"bad escape"};
+      v = v * 8 + (ch - '0');
+    }
+    out.push_back(static_cast<std::uint8_t>(v));
+    i += 3;
+  }
+  return out;
+}
+
+std::string base64(const Bytes& b, bool url_safe) {
+  const char* abc = url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                             : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((b.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < b.size(); i += 3) {
+    std::uint32_t v = b[i] << 16;
+    if (i + 1 < b.size()) v |= b[i + 1] << 8;
+    if (i + 2 < b.size()) v |= b[i + 2];
+    out += abc[(v >> 18) & 63];
+    out += abc[(v >> 12) & 63];
+    out += i + 1 < b.size() ? abc[(v >> 6) & 63] : '=';
+    out += i + 2 < b.size() ? abc[v & 63] : '=';
+  }
+  return out;
+}
+
+Value binary_value(Bytes bytes, BinaryHandlingMode mode) {
+  switch (mode) {
+    case BinaryHandlingMode::kBytes: return Value(std::move(bytes));
+    case BinaryHandlingMode::kBase64: return Value(base64(bytes, false));
+    case BinaryHandlingMode::kBase64UrlSafe: return Value(base64(bytes, true));
+    case BinaryHandlingMode::kHex: break;
+  }
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (auto v : bytes) out += "0123456789abcdef"[v >> 4], out += "0123456789abcdef"[v & 15];
+  return Value(std::move(out));
+}
+
+// bit text "0101" -> little-endian bytes (bit 0 = last character), as long as the highest set bit.
+Bytes parse_bits(std::string_view t) {
+  Bytes out;
+  for (std::size_t k = 0; k < t.size(); ++k) {
+    char ch = t[t.size() - 1 - k];
+    if (ch != '0' && ch != '1') throw BadText{"not a bit string"};
+    if (ch == '1') {
+      out.resize(std::max(out.size(), k / 8 + 1), 0);
+      out[k / 8] |= static_cast<std::uint8_t>(1u << (k % 8));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// hstore: "k"=>"v", "n"=>NULL
+std::string scan_quoted(Cursor& c) {
+  c.expect('"');
+  std::string out;
+  while (true) {
+    if (c.done()) throw BadText{"unterminated quoted string"};
+    char ch = c.s[c.i++];
+    if (ch == '"') return out;
+    if (ch == '\\') {
+      if (c.done()) throw BadText{"unterminated quoted string"};
+      ch = c.s[c.i++];
+    }
+    out += ch;
+  }
+}
+
+std::vector<std::pair<std::string, std::optional<std::string>>> parse_hstore(std::string_view t) {
+  std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  Cursor c{t};
+  while (!c.done()) {
+    std::string key = scan_quoted(c);
+    if (!c.eat_word("=>")) throw BadText{"'=>' expected"};
+    if (c.eat_word("NULL")) out.emplace_back(std::move(key), std::nullopt);
+    else out.emplace_back(std::move(key), scan_quoted(c));
+    if (!c.done() && !c.eat_word(", ")) throw BadText{"', ' expected"};
+  }
+  return out;
+}
+
+// JSON string as Jackson writes it (quotes, backslash and control characters escaped).
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20) out += fmt::format("\\u{:04X}", static_cast<int>(ch));
+        else out += ch;
+    }
+  }
+  out += '"';
+}
+
+Value hstore_value(std::string_view t, Kind kind) {
+  auto entries = parse_hstore(t);
+  if (kind == Kind::kHstoreMap) {
+    Map map;
+    map.reserve(entries.size());
+    for (auto& [k, v] : entries) map.emplace_back(Value(std::move(k)), v ? Value(std::move(*v)) : Value());
+    return Value(std::move(map));
+  }
+  std::string json = "{";
+  for (auto& [k, v] : entries) {
+    if (json.size() > 1) json += ',';
+    append_json_string(json, k);
+    json += ':';
+    if (v) append_json_string(json, *v);
+    else json += "null";
+  }
+  return Value(json + "}");
+}
+
+Value numeric_value(const ValueConverter& c, std::string_view t) {
+  bool special = t == "NaN" || t == "Infinity" || t == "-Infinity";
+  if (c.kind == Kind::kDecimalDouble) return Value(parse_floating<double>(t));
+  if (special) {
+    if (c.kind == Kind::kDecimalString) {
+      return Value(t == "NaN" ? "NAN" : t == "Infinity" ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY");
+    }
+    throw BadText{"NaN/Infinity cannot be a Decimal; set decimal.handling.mode to string or double"};
+  }
+  std::int32_t frac = check_decimal(t);
+  if (c.kind == Kind::kDecimal) return Value(logical::decimal_from_string(t, c.scale));
+  if (c.kind == Kind::kDecimalString) return Value(java_decimal_string(t, frac));
+  // VariableScaleDecimal: trailing fraction zeros go (Java's stripTrailingZeros, floored at 0).
+  std::string_view stripped = t;
+  std::int32_t scale = 0;
+  if (frac > 0) {
+    stripped = t.substr(0, t.find_last_not_of('0') + 1);
+    if (stripped.back() == '.') stripped.remove_suffix(1);
+    auto point = stripped.find('.');
+    if (point != std::string_view::npos) scale = static_cast<std::int32_t>(stripped.size() - point - 1);
+  }
+  Struct s(c.schema);
+  s.put_unchecked(0, Value(scale));
+  s.put_unchecked(1, Value(logical::decimal_from_string(stripped, scale)));
+  return Value(std::move(s));
+}
+
+Value money_value(const ValueConverter& c, std::string_view t) {
+  std::string plain = money_to_plain(t);
+  if (c.kind == Kind::kMoney) return Value(logical::decimal_from_string(plain, c.scale));
+  double v = std::strtod(plain.c_str(), nullptr);
+  if (c.kind == Kind::kMoneyDouble) return Value(v);
+  return Value(java_double_string(v));
+}
+
+Value temporal_value(const ValueConverter& c, std::string_view t) {
+  switch (c.kind) {
+    case Kind::kDate:
+      if (t == "infinity") return Value(kInfinityDays);
+      if (t == "-infinity") return Value(kMinusInfinityDays);
+      return Value(static_cast<std::int32_t>(parse_date_days(t)));
+    case Kind::kTimeMillis:
+    case Kind::kTimeMicros:
+    case Kind::kTimeNanos: {
+      Cursor cur{t};
+      std::int64_t micros = scan_time(cur);
+      if (!cur.done()) throw BadText{"trailing characters"};
+      if (c.kind == Kind::kTimeMillis) return Value(static_cast<std::int32_t>(micros / 1000));
+      return Value(c.kind == Kind::kTimeMicros ? micros : micros * 1000);
+    }
+    case Kind::kTimestampMillis:
+      return Value(floor_div(parse_timestamp_micros(t, false), 1000));
+    case Kind::kTimestampMicros:
+      return Value(parse_timestamp_micros(t, false));
+    case Kind::kTimestampNanos: {
+      std::int64_t micros = parse_timestamp_micros(t, false), nanos = 0;
+      if (__builtin_mul_overflow(micros, std::int64_t{1000}, &nanos)) {
+        nanos = micros > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+      }
+      return Value(nanos);
+    }
+    case Kind::kZonedTime:
+      return Value(parse_zoned_time(t));
+    case Kind::kZonedTimestamp:
+      if (t == "infinity" || t == "-infinity") return Value(t);
+      return Value(format_zoned_timestamp(parse_timestamp_micros(t, true), c.scale));
+    case Kind::kIntervalMicros:
+      return Value(interval_micros(parse_interval(t)));
+    default:
+      return Value(interval_iso(parse_interval(t)));
+  }
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  out.erase(0, std::min(out.find_first_not_of(' '), out.size()));
+  return out;
+}
+
+// Array text -> elements; throws BadText.
+std::vector<std::optional<std::string>> scan_array(std::string_view text, char delimiter) {
+  {
+    Cursor c{text};
+    if (c.peek() == '[') {  // explicit bounds: "[0:2]={...}"
+      auto eq = text.find('=');
+      if (eq == std::string_view::npos) throw BadText{"'=' expected after array bounds"};
+      if (text.find('[', 1) != std::string_view::npos && text.find('[', 1) < eq) throw BadText{"multi-dimensional arrays are not supported"};
+      c.i = eq + 1;
+    }
+    c.expect('{');
+    std::vector<std::optional<std::string>> out;
+    if (c.eat('}')) {
+      if (!c.done()) throw BadText{"trailing characters"};
+      return out;
+    }
+    while (true) {
+      while (c.peek() == ' ') ++c.i;
+      if (c.peek() == '{') throw BadText{"multi-dimensional arrays are not supported"};
+      if (c.peek() == '"') {
+        out.emplace_back(scan_quoted(c));
+      } else {
+        std::string item;
+        while (!c.done() && c.peek() != delimiter && c.peek() != '}') {
+          char ch = c.s[c.i++];
+          if (ch == '\\' && !c.done()) ch = c.s[c.i++];
+          item += ch;
+        }
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (item.empty()) throw BadText{"empty array element"};
+        if (lower(item) == "null") out.emplace_back(std::nullopt);
+        else out.emplace_back(std::move(item));
+      }
+      while (c.peek() == ' ') ++c.i;
+      if (c.eat('}')) break;
+      if (!c.eat(delimiter)) throw BadText{"delimiter or '}' expected"};
+    }
+    if (!c.done()) throw BadText{"trailing characters"};
+    return out;
+  }
+}
+
+
+Value convert_text(const ValueConverter& c, std::string_view t, const std::string& column);
+
+Value array_value(const ValueConverter& c, std::string_view t, const std::string& column) {
+  auto items = scan_array(t, c.delimiter);
+  Array out;
+  out.reserve(items.size());
+  for (auto& item : items) {
+    if (!item) {
+      if (c.element_required) throw BadText{"NULL element in an array of required elements"};
+      out.emplace_back();
+    } else {
+      out.push_back(convert_text(*c.element, *item, column));
+    }
+  }
+  return Value(std::move(out));
+}
+
+Value convert_text(const ValueConverter& c, std::string_view t, const std::string& column) {
+  try {
+    switch (c.kind) {
+      case Kind::kBool:
+        if (t == "t") return Value(true);
+        if (t == "f") return Value(false);
+        throw BadText{"expected 't' or 'f'"};
+      case Kind::kBitBool:
+        if (t == "1") return Value(true);
+        if (t == "0") return Value(false);
+        throw BadText{"expected '0' or '1'"};
+      case Kind::kInt16: return Value(parse_integer<std::int16_t>(t));
+      case Kind::kInt32: return Value(parse_integer<std::int32_t>(t));
+      case Kind::kInt64: return Value(parse_integer<std::int64_t>(t));
+      case Kind::kFloat32: return Value(parse_floating<float>(t));
+      case Kind::kFloat64: return Value(parse_floating<double>(t));
+      case Kind::kString: return Value(t);
+      case Kind::kDecimal: case Kind::kVariableDecimal: case Kind::kDecimalDouble:
+      case Kind::kDecimalString:
+        return numeric_value(c, t);
+      case Kind::kMoney: case Kind::kMoneyDouble: case Kind::kMoneyString:
+        return money_value(c, t);
+      case Kind::kBytea: return binary_value(parse_bytea(t), c.binary);
+      case Kind::kUnknownBinary: return binary_value(Bytes(t.begin(), t.end()), c.binary);
+      case Kind::kBits: return Value(parse_bits(t));
+      case Kind::kHstoreJson: case Kind::kHstoreMap: return hstore_value(t, c.kind);
+      case Kind::kArray: return array_value(c, t, column);
+      default: return temporal_value(c, t);
+    }
+  } catch (const BadText& e) {
+    fail(column, c, t, e.why);
+  } catch (const DataError& e) {
+    if (c.kind == Kind::kArray) throw;  // an element's error already names the column
+    fail(column, c, t, e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<std::optional<std::string>> parse_array_text(std::string_view text, char delimiter) {
+  try {
+    return scan_array(text, delimiter);
+  } catch (const BadText& e) {
+    throw DataError(fmt::format("'{}' is not a PostgreSQL array: {}", text, e.why));
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+// TypeRegistry
+
+void TypeRegistry::add(TypeInfo info) {
+  Oid oid = info.oid;
+  types_.insert_or_assign(oid, std::move(info));
+}
+
+void TypeRegistry::add_row(std::span<const std::optional<std::string_view>> row) {
+  if (row.size() < 10 || !row[0] || !row[1] || !row[2] || !row[3] || !row[4]) {
+    throw ConnectError("pg_type row does not have the columns of TypeRegistry::kLoadQuery");
+  }
+  auto number = [&](std::size_t i) -> std::int64_t {
+    try {
+      return row[i] ? parse_integer<std::int64_t>(*row[i]) : 0;
+    } catch (const BadText&) {
+      throw ConnectError(fmt::format("pg_type row: column {} is not a number: '{}'", i, *row[i]));
+    }
+  };
+  TypeInfo info;
+  info.oid = static_cast<Oid>(number(0));
+  info.namespace_name = std::string(*row[1]);
+  info.name = std::string(*row[2]);
+  info.type_kind = row[3]->empty() ? 'b' : (*row[3])[0];
+  info.category = row[4]->empty() ? 'U' : (*row[4])[0];
+  info.element_oid = static_cast<Oid>(number(5));
+  info.base_oid = static_cast<Oid>(number(6));
+  info.base_typmod = static_cast<std::int32_t>(row[7] ? number(7) : -1);
+  info.delimiter = row[8] && !row[8]->empty() ? (*row[8])[0] : ',';
+  if (row[9]) {
+    try {
+      for (auto& label : parse_array_text(*row[9])) info.enum_labels.push_back(label.value_or("NULL"));
+    } catch (const DataError& e) {
+      throw ConnectError(fmt::format("pg_type row for '{}': {}", info.name, e.what()));
+    }
+  }
+  add(std::move(info));
+}
+
+const TypeInfo* TypeRegistry::find(Oid oid) const {
+  auto it = types_.find(oid);
+  return it == types_.end() ? nullptr : &it->second;
+}
+
+// -----------------------------------------------------------------------------------------------
+// Options
+
+namespace {
+template <class E, std::size_t N>
+void read_enum(const ConfigMap& config, std::string_view key,
+               const std::pair<const char*, E> (&choices)[N], E& out,
+               std::vector<ConfigProblem>& problems) {
+  auto it = config.find(std::string(key));
+  if (it == config.end()) return;
+  std::string v = lower(it->second);
+  std::string names;
+  for (auto& [name, value] : choices) {
+    if (v == name) { out = value; return; }
+    names += names.empty() ? name : std::string(", ") + name;
+  }
+  problems.push_back({std::string(key), fmt::format("'{}' is not one of: {}", it->second, names)});
+}
+}  // namespace
+
+TypeMappingOptions TypeMappingOptions::from_config(const ConfigMap& config) {
+  using D = DecimalHandlingMode;
+  using T = TimePrecisionMode;
+  using B = BinaryHandlingMode;
+  static const std::pair<const char*, D> decimals[] = {{"precise", D::kPrecise}, {"double", D::kDouble}, {"string", D::kString}};
+  static const std::pair<const char*, T> times[] = {
+      {"adaptive", T::kAdaptive}, {"adaptive_time_microseconds", T::kAdaptiveTimeMicroseconds},
+      {"connect", T::kConnect}, {"microseconds", T::kMicroseconds}, {"nanoseconds", T::kNanoseconds}};
+  static const std::pair<const char*, B> binaries[] = {
+      {"bytes", B::kBytes}, {"base64", B::kBase64}, {"base64-url-safe", B::kBase64UrlSafe}, {"hex", B::kHex}};
+  static const std::pair<const char*, HstoreHandlingMode> hstores[] = {
+      {"json", HstoreHandlingMode::kJson}, {"map", HstoreHandlingMode::kMap}};
+  static const std::pair<const char*, IntervalHandlingMode> intervals[] = {
+      {"numeric", IntervalHandlingMode::kNumeric}, {"string", IntervalHandlingMode::kString}};
+  static const std::pair<const char*, bool> booleans[] = {{"true", true}, {"false", false}};
+
+  TypeMappingOptions o;
+  std::vector<ConfigProblem> problems;
+  read_enum(config, kDecimalHandlingModeKey, decimals, o.decimal_mode, problems);
+  read_enum(config, kTimePrecisionModeKey, times, o.time_precision_mode, problems);
+  read_enum(config, kBinaryHandlingModeKey, binaries, o.binary_mode, problems);
+  read_enum(config, kHstoreHandlingModeKey, hstores, o.hstore_mode, problems);
+  read_enum(config, kIntervalHandlingModeKey, intervals, o.interval_mode, problems);
+  read_enum(config, kIncludeUnknownDatatypesKey, booleans, o.include_unknown_datatypes, problems);
+  if (auto it = config.find(std::string(kMoneyFractionDigitsKey)); it != config.end()) {
+    std::string v = lower(it->second);
+    std::int32_t digits = -1;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), digits);
+    if (ec != std::errc{} || p != v.data() + v.size() || digits < 0 || digits > 100) {
+      problems.push_back({std::string(kMoneyFractionDigitsKey), fmt::format("'{}' is not an integer between 0 and 100", it->second)});
+    } else {
+      o.money_fraction_digits = digits;
+    }
+  }
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return o;
+}
+
+// -----------------------------------------------------------------------------------------------
+// Planning: one schema + converter per column.
+
+namespace {
+struct Plan {
+  SchemaPtr schema;  // nullptr: the column is left out
+  std::shared_ptr<const ValueConverter> converter;
+};
+
+SchemaBuilder named(Type type, std::string_view name) {
+  SchemaBuilder b(type);
+  b.name(std::string(name)).version(1);
+  return b;
+}
+
+struct Planner {
+  const TypeRegistry& registry;
+  const TypeMappingOptions& options;
+
+  Plan make(SchemaBuilder b, bool optional, Kind kind, std::string type_name, std::int32_t scale = 0) const {
+    if (optional) b.optional();
+    auto c = std::make_shared<ValueConverter>();
+    c->kind = kind;
+    c->type_name = std::move(type_name);
+    c->scale = scale;
+    c->binary = options.binary_mode;
+    Plan p{b.build(), nullptr};
+    if (kind == Kind::kVariableDecimal) c->schema = p.schema;
+    p.converter = std::move(c);
+    return p;
+  }
+
+  Plan binary(bool optional, Kind kind, std::string type_name) const {
+    Type t = options.binary_mode == BinaryHandlingMode::kBytes ? Type::kBytes : Type::kString;
+    return make(SchemaBuilder(t), optional, kind, std::move(type_name));
+  }
+
+  // The fraction digits a time/timestamp typmod allows (6 without one).
+  static std::int32_t time_precision(std::int32_t typmod) { return typmod < 0 ? 6 : std::min(typmod, 6); }
+
+  Plan time(std::int32_t typmod, bool optional) const {
+    using T = TimePrecisionMode;
+    auto m = options.time_precision_mode;
+    if (m == T::kConnect) return make(logical::time(), optional, Kind::kTimeMillis, "time");
+    if (m == T::kNanoseconds) return make(named(Type::kInt64, "io.debezium.time.NanoTime"), optional, Kind::kTimeNanos, "time");
+    if (m == T::kAdaptive && time_precision(typmod) <= 3) {
+      return make(named(Type::kInt32, "io.debezium.time.Time"), optional, Kind::kTimeMillis, "time");
+    }
+    return make(named(Type::kInt64, "io.debezium.time.MicroTime"), optional, Kind::kTimeMicros, "time");
+  }
+
+  Plan timestamp(std::int32_t typmod, bool optional) const {
+    using T = TimePrecisionMode;
+    auto m = options.time_precision_mode;
+    if (m == T::kConnect) return make(logical::timestamp(), optional, Kind::kTimestampMillis, "timestamp");
+    if (m == T::kNanoseconds) {
+      return make(named(Type::kInt64, "io.debezium.time.NanoTimestamp"), optional, Kind::kTimestampNanos, "timestamp");
+    }
+    if (m != T::kMicroseconds && time_precision(typmod) <= 3) {
+      return make(named(Type::kInt64, "io.debezium.time.Timestamp"), optional, Kind::kTimestampMillis, "timestamp");
+    }
+    return make(named(Type::kInt64, "io.debezium.time.MicroTimestamp"), optional, Kind::kTimestampMicros, "timestamp");
+  }
+
+  Plan numeric(std::int32_t typmod, bool optional) const {
+    using D = DecimalHandlingMode;
+    if (options.decimal_mode == D::kDouble) return make(SchemaBuilder::float64(), optional, Kind::kDecimalDouble, "numeric");
+    if (options.decimal_mode == D::kString) return make(SchemaBuilder::string(), optional, Kind::kDecimalString, "numeric");
+    if (typmod < 4) {
+      SchemaBuilder b = named(Type::kStruct, "io.debezium.data.VariableScaleDecimal");
+      b.doc("Variable scaled decimal").field("scale", schemas::int32()).field("value", schemas::bytes());
+      return make(std::move(b), optional, Kind::kVariableDecimal, "numeric");
+    }
+    std::int32_t precision = ((typmod - 4) >> 16) & 0xffff;
+    std::int32_t scale = std::max(0, ((((typmod - 4) & 0x7ff) ^ 1024) - 1024));
+    SchemaBuilder b = logical::decimal(scale);
+    b.parameter(std::string(logical::kPrecisionParameter), std::to_string(precision));
+    return make(std::move(b), optional, Kind::kDecimal, fmt::format("numeric({},{})", precision, scale), scale);
+  }
+
+  Plan money(bool optional) const {
+    using D = DecimalHandlingMode;
+    if (options.decimal_mode == D::kDouble) return make(SchemaBuilder::float64(), optional, Kind::kMoneyDouble, "money");
+    if (options.decimal_mode == D::kString) return make(SchemaBuilder::string(), optional, Kind::kMoneyString, "money");
+    return make(logical::decimal(options.money_fraction_digits), optional, Kind::kMoney, "money",
+                options.money_fraction_digits);
+  }
+
+  Plan bits(Oid oid, std::int32_t typmod, bool optional) const {
+    std::int32_t length = typmod >= 0 ? typmod : (oid == kBit ? 1 : std::numeric_limits<std::int32_t>::max());
+    if (length <= 1) return make(SchemaBuilder::boolean(), optional, Kind::kBitBool, "bit(1)");
+    SchemaBuilder b = named(Type::kBytes, "io.debezium.data.Bits");
+    b.parameter("length", std::to_string(length));
+    return make(std::move(b), optional, Kind::kBits, fmt::format("bit({})", length));
+  }
+
+  Plan string_named(std::string_view schema_name, bool optional, std::string type_name) const {
+    return make(named(Type::kString, schema_name), optional, Kind::kString, std::move(type_name));
+  }
+
+  std::optional<Plan> builtin(Oid oid, std::int32_t typmod, bool optional) const {
+    switch (oid) {
+      case kBool: return make(SchemaBuilder::boolean(), optional, Kind::kBool, "boolean");
+      case kInt2: return make(SchemaBuilder::int16(), optional, Kind::kInt16, "smallint");
+      case kInt4: return make(SchemaBuilder::int32(), optional, Kind::kInt32, "integer");
+      case kInt8: return make(SchemaBuilder::int64(), optional, Kind::kInt64, "bigint");
+      case kOidType: return make(SchemaBuilder::int64(), optional, Kind::kInt64, "oid");
+      case kFloat4: return make(SchemaBuilder::float32(), optional, Kind::kFloat32, "real");
+      case kFloat8: return make(SchemaBuilder::float64(), optional, Kind::kFloat64, "double precision");
+      case kNumeric: return numeric(typmod, optional);
+      case kMoney: return money(optional);
+      case kBytea: return binary(optional, Kind::kBytea, "bytea");
+      case kDate: {
+        SchemaBuilder b = options.time_precision_mode == TimePrecisionMode::kConnect ? logical::date()
+                                                                                     : named(Type::kInt32, "io.debezium.time.Date");
+        return make(std::move(b), optional, Kind::kDate, "date");
+      }
+      case kTime: return time(typmod, optional);
+      case kTimestamp: return timestamp(typmod, optional);
+      case kTimetz:
+        return make(named(Type::kString, "io.debezium.time.ZonedTime"), optional, Kind::kZonedTime, "time with time zone");
+      case kTimestamptz:
+        return make(named(Type::kString, "io.debezium.time.ZonedTimestamp"), optional, Kind::kZonedTimestamp,
+                    "timestamp with time zone", time_precision(typmod));
+      case kInterval:
+        if (options.interval_mode == IntervalHandlingMode::kString) {
+          return make(named(Type::kString, "io.debezium.time.Interval"), optional, Kind::kIntervalString, "interval");
+        }
+        return make(named(Type::kInt64, "io.debezium.time.MicroDuration"), optional, Kind::kIntervalMicros, "interval");
+      case kUuid: return string_named("io.debezium.data.Uuid", optional, "uuid");
+      case kJson: case kJsonb: return string_named("io.debezium.data.Json", optional, "json");
+      case kXml: return string_named("io.debezium.data.Xml", optional, "xml");
+      case kTsvector: return string_named("io.debezium.data.Tsvector", optional, "tsvector");
+      case kBit: case kVarbit: return bits(oid, typmod, optional);
+      case kText: case kVarchar: case kBpchar: case kChar: case kName: case kInet: case kCidr:
+      case kMacaddr: case kMacaddr8: case kInt4Range: case kInt8Range: case kNumRange: case kTsRange:
+      case kTsTzRange: case kDateRange: case kTsquery: case kPgLsn: case kPoint: case kLseg:
+      case kPath: case kBox: case kPolygon: case kLine: case kCircle:
+        return make(SchemaBuilder::string(), optional, Kind::kString, "text");
+      default: return std::nullopt;
+    }
+  }
+
+  std::optional<Plan> extension(const TypeInfo& t, bool optional) const {
+    if (t.name == "hstore") {
+      if (options.hstore_mode == HstoreHandlingMode::kJson) {
+        return make(named(Type::kString, "io.debezium.data.Json"), optional, Kind::kHstoreJson, "hstore");
+      }
+      return make(SchemaBuilder::map(schemas::string(), schemas::optional_string()), optional, Kind::kHstoreMap, "hstore");
+    }
+    if (t.name == "ltree") return string_named("io.debezium.data.Ltree", optional, "ltree");
+    if (t.name == "citext" || t.name == "isbn") return make(SchemaBuilder::string(), optional, Kind::kString, t.name);
+    if (t.is_enum()) {
+      std::string allowed;
+      for (auto& label : t.enum_labels) allowed += (allowed.empty() ? "" : ",") + label;
+      SchemaBuilder b = named(Type::kString, "io.debezium.data.Enum");
+      b.parameter("allowed", allowed);
+      return make(std::move(b), optional, Kind::kString, t.name);
+    }
+    return std::nullopt;
+  }
+
+  Plan array(Oid element_oid, std::int32_t typmod, bool optional, int depth) const {
+    const TypeInfo* element_info = registry.find(element_oid);
+    bool required = element_info && element_info->is_enum();
+    Plan element = resolve(element_oid, typmod, !required, depth + 1);
+    if (!element.schema) return element;
+    SchemaBuilder b = SchemaBuilder::array(element.schema);
+    if (optional) b.optional();
+    auto c = std::make_shared<ValueConverter>();
+    c->kind = Kind::kArray;
+    c->type_name = element.converter->type_name + "[]";
+    c->element = element.converter;
+    c->element_required = required;
+    c->delimiter = element_oid == kBox ? ';' : element_info ? element_info->delimiter : ',';
+    return Plan{b.build(), std::move(c)};
+  }
+
+  Plan resolve(Oid oid, std::int32_t typmod, bool optional, int depth = 0) const {
+    if (depth > 16) throw ConnectError(fmt::format("type {} nests domains or arrays too deeply", oid));
+    for (auto& a : kBuiltinArrays) {
+      if (a.array == oid) return array(a.element, typmod, optional, depth);
+    }
+    if (auto p = builtin(oid, typmod, optional)) return *p;
+    const TypeInfo* t = registry.find(oid);
+    if (t && t->is_domain()) return resolve(t->base_oid, typmod >= 0 ? typmod : t->base_typmod, optional, depth + 1);
+    if (t && t->is_array()) return array(t->element_oid, typmod, optional, depth);
+    if (t) {
+      if (auto p = extension(*t, optional)) return *p;
+    }
+    if (!options.include_unknown_datatypes) return Plan{};
+    return binary(optional, Kind::kUnknownBinary, t ? t->name : fmt::format("type {}", oid));
+  }
+};
+}  // namespace
+
+ColumnMapping map_column(const ColumnDescriptor& column, const TypeRegistry& registry,
+                         const TypeMappingOptions& options) {
+  Plan plan = Planner{registry, options}.resolve(column.type_oid, column.type_modifier, column.optional);
+  ColumnMapping m;
+  m.column_name_ = column.name;
+  m.schema_ = std::move(plan.schema);
+  m.converter_ = std::move(plan.converter);
+  return m;
+}
+
+Value ColumnMapping::convert(std::optional<std::string_view> text) const {
+  if (!text) return Value();
+  return convert(*text);
+}
+
+Value ColumnMapping::convert(std::string_view text) const {
+  if (!converter_) throw DataError(fmt::format("column '{}' has a type that is not captured", column_name_));
+  return convert_text(*converter_, text, column_name_);
+}
+
+}  // namespace sluice::postgres
