@@ -122,8 +122,8 @@ class ReplicationStream {
   //
   // When the flushed position is at or past the start of the last XLogData handed out (nothing
   // received is awaiting confirmation), status updates report the server's latest WAL end from
-  // keepalives instead: an idle slot keeps advancing (no WAL piles up on the server), and a fast
-  // server shutdown, which waits for its walsenders to be confirmed, is not held back.
+  // keepalives instead, so an idle slot keeps advancing and WAL does not pile up on the server
+  // (WAL of other databases and of unpublished tables is decoded but never sent).
   void set_flushed_lsn(Lsn flush);
 
   // Any thread: makes a read() that is blocked (or the next one that would block) return
