@@ -10,6 +10,7 @@
 //
 // Missing binaries or a server that does not start throw std::runtime_error with the command's
 // output and the server log: tests that need PostgreSQL fail loudly, they never skip.
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>

@@ -201,3 +201,39 @@ TEST_CASE("A server restart mid-stream makes read() throw RetriableError", "[pos
   auto messages = read_until(resumed, is_commit);
   REQUIRE(is_commit(messages.back()));
 }
+
+TEST_CASE("A missing publication fails on the first change with a non-retriable error", "[postgres]") {
+  auto& server = shared_postgres();
+  server.exec("CREATE TABLE IF NOT EXISTS unpublished(id serial primary key)");
+  ReplicationStream stream(server.conninfo());
+  stream.create_slot("nopub_slot", "pgoutput", false, /*temporary=*/true);
+  StreamOptions options = pub_all_v1();
+  options.publication_names = {"no_such_pub"};
+  stream.start("nopub_slot", Lsn{}, options);  // PostgreSQL checks lazily, when decoding
+  server.exec("INSERT INTO unpublished VALUES (DEFAULT)");
+  std::string message = sluice::testing::message_if_thrown<sluice::ConnectError>([&] {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) stream.read(100);
+  });
+  REQUIRE_THAT(message, Contains("publication \"no_such_pub\" does not exist") && Contains("42704"));
+}
+
+TEST_CASE("Keepalives that ask for a reply are answered, so wal_sender_timeout never fires", "[postgres]") {
+  auto& server = shared_postgres();
+  server.exec("ALTER SYSTEM SET wal_sender_timeout = '1s'", "postgres");
+  server.exec("SELECT pg_reload_conf()", "postgres");
+  ReplicationStream stream(server.conninfo());
+  stream.create_slot("keepalive_slot", "pgoutput", false, /*temporary=*/true);
+  stream.set_status_interval(std::chrono::hours(1));  // only keepalive replies keep us alive
+  stream.start("keepalive_slot", Lsn{}, pub_all_v1());
+  auto until = std::chrono::steady_clock::now() + 3s;
+  std::string failure;
+  try {
+    while (std::chrono::steady_clock::now() < until) stream.read(100);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  server.exec("ALTER SYSTEM RESET wal_sender_timeout", "postgres");
+  server.exec("SELECT pg_reload_conf()", "postgres");
+  REQUIRE(failure == "");
+}
