@@ -110,8 +110,8 @@ class ReplicationStream {
   // Waits up to timeout_ms for the next XLogData; nullopt on timeout or wakeup(). Keepalives
   // are handled inside (answered at once when the server asks); a status update goes out at
   // least every status_interval. The end of the stream or a lost connection throws
-  // (RetriableError for connection loss and server shutdown). No allocation beyond libpq's one
-  // buffer per message.
+  // (RetriableError for connection loss and server shutdown); after that the stream is unusable:
+  // make a new one. No allocation beyond libpq's one buffer per message.
   std::optional<XLogData> read(int timeout_ms);
 
   // Sends a standby status update ('r') now and remembers `flush` as the flushed position.
