@@ -40,7 +40,12 @@ HttpResponse error_response(std::exception_ptr error) noexcept {
     } catch (const ConfigError& e) {
       return error_body(400, e.what());
     } catch (const nlohmann::json::exception& e) {
-      return error_body(400, e.what());
+      // Drop the library's "[json.exception.parse_error.101] " tag; the rest says what is wrong.
+      std::string_view text = e.what();
+      if (auto tag_end = text.find("] "); text.starts_with("[json.exception.") && tag_end != text.npos) {
+        text.remove_prefix(tag_end + 2);
+      }
+      return error_body(400, "Invalid JSON in the request body: " + std::string(text));
     } catch (const std::exception& e) {
       kLog.error("request failed: {}", e.what());
       return error_body(500, e.what());

@@ -58,6 +58,8 @@ TEST_CASE("POST /connectors refuses bodies without name or config and malformed 
   auto malformed = f.request("POST", "/connectors", "{not json");
   REQUIRE(malformed.status == 400);
   REQUIRE(json::parse(malformed.body)["error_code"] == 400);
+  REQUIRE_THAT(json::parse(malformed.body)["message"].get<std::string>(),
+               Catch::StartsWith("Invalid JSON in the request body: parse error") && !Catch::Contains("json.exception"));
   REQUIRE(f.request("POST", "/connectors", "").status == 400);
   REQUIRE(f.request("POST", "/connectors", kSource, "text/plain").status == 415);
   REQUIRE(f.herder.connectors_.empty());
