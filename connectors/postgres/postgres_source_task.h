@@ -1,0 +1,179 @@
+// PostgresSourceTask: the one task of PostgresConnector -- snapshot, then the change stream.
+//
+// Lifecycle. start() only parses the configuration and reads the committed offset of
+// {"server": <topic.prefix>}. The first poll() connects (a regular connection for the catalog and
+// a `replication=database` one), checks wal_level, ensures the publication per
+// publication.autocreate.mode and loads the type registry, then either
+//  * takes a snapshot (snapshot.mode says so, e.g. `initial` without a completed snapshot in the
+//    offsets): the slot is (re)created with an exported snapshot, every captured table is read
+//    through that snapshot and handed out by poll() in batches as op "r" records, and streaming
+//    starts at the slot's consistent point once the last row is out; or
+//  * streams from the slot (created without a snapshot if missing), skipping what the committed
+//    offset says was already emitted.
+// An interrupted snapshot (no committed offset marks its last record) is taken again from a new
+// slot; nothing was streamed yet, so nothing is lost.
+//
+// Offsets (Debezium's keys). Streaming: lsn (the change's LSN), lsn_proc (the last change whose
+// records are all out), lsn_commit (the end LSN of the last transaction whose records are all
+// out), txId, ts_usec (commit time). Snapshot: snapshot=true, last_snapshot_record, lsn (the
+// consistent point), txId, ts_usec. On (re)start a transaction that committed before lsn_commit is
+// skipped, and in the transaction txId the changes up to lsn_proc are skipped: a restart neither
+// loses nor repeats what was committed.
+//
+// The slot's flush LSN. commit() hands the newest committed lsn_commit to the stream; that is the
+// only place it moves forward (reading never confirms anything). Heartbeats
+// (heartbeat.interval.ms) carry the latest server position when no transaction is half read, so
+// their committed offsets let the slot advance on an idle database too.
+//
+// Errors. A lost connection or a server restart: poll() closes everything and throws
+// RetriableError; the next poll() reconnects (waiting with exponential backoff up to
+// retriable.restart.connector.wait.ms) and resumes after the last record it handed out. A slot
+// busy with another connection is retried the same way. Configuration problems on the server
+// (wal_level, privileges, a missing publication in `disabled` mode) throw ConnectError.
+//
+// Threads: start(), poll() and commit() run on the task thread; stop() comes from another thread
+// and wakes a blocked read through ReplicationStream::wakeup().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "change_event_builder.h"
+#include "pg_connection.h"
+#include "pgoutput_decoder.h"
+#include "postgres_source_connector.h"
+#include "replication_stream.h"
+#include "sluice/source_task.h"
+#include "snapshotter.h"
+#include "type_mapping.h"
+
+namespace sluice::postgres {
+
+// Where the task stands, in the shape of its offsets.
+struct StreamPosition {
+  Lsn lsn_commit;  // end of the last transaction fully emitted (or consistent point / server position)
+  Lsn lsn_proc;    // the last change fully emitted
+  Lsn lsn;         // the change of the last record
+  std::optional<std::int64_t> txid;
+  std::int64_t ts_usec = 0;
+  bool snapshot = false;              // a snapshot record's offset
+  bool last_snapshot_record = false;
+
+  bool snapshot_completed() const { return !snapshot || last_snapshot_record; }
+  SourceOffset to_offset() const;
+  // Reads Debezium's keys; a missing lsn_commit falls back to lsn (snapshot offsets).
+  static StreamPosition from_offset(const SourceOffset& offset);
+};
+
+// Decodes the replication stream into records and keeps the stream position. Owned by the task
+// thread.
+class ChangeStreamReader {
+ public:
+  ChangeStreamReader(const PostgresSourceConfig& config, ChangeEventBuilder& builder,
+                     TypeRegistry& registry, SourcePartition partition);
+
+  // Starts a session (a new replication connection) that skips what `emitted` covers.
+  void resume_from(const StreamPosition& emitted);
+  // Before each poll's batch.
+  void begin_batch() { tx_records_in_batch_ = 0; }
+  // Decodes one message and appends its records. `catalog` answers table metadata lookups.
+  void handle(const XLogData& data, std::vector<SourceRecord>& out, PgConnection& catalog);
+  // Between transactions, moves the position to the server's WAL position (heartbeats).
+  void advance_idle(Lsn server_position);
+
+  bool in_transaction() const { return in_tx_; }
+  const StreamPosition& position() const { return position_; }
+
+ private:
+  void on_begin(const BeginMsg& m, std::vector<SourceRecord>& out);
+  void on_commit(const CommitMsg& m, std::vector<SourceRecord>& out);
+  void on_relation(const Relation& rel, bool changed, PgConnection& catalog);
+  template <class Emit>
+  void on_change(const Relation& rel, Lsn lsn, std::vector<SourceRecord>& out, Emit&& emit);
+  void on_message(const LogicalMsg& m, Lsn lsn, std::vector<SourceRecord>& out);
+  SourceInfo source_info(Lsn lsn) const;
+
+  const PostgresSourceConfig& config_;
+  ChangeEventBuilder& builder_;
+  TypeRegistry& registry_;
+  SourcePartition partition_;
+  PgOutputDecoder decoder_{1};
+  StreamPosition position_;  // of the last record handed out
+  StreamPosition resume_;    // skip what this covers (set per session)
+  bool in_tx_ = false;
+  bool skip_tx_ = false;     // the open transaction was emitted before
+  Lsn skip_upto_;            // in the open transaction, changes up to here were emitted
+  std::uint32_t tx_xid_ = 0;
+  PgTimestamp tx_commit_time_;
+  std::size_t tx_records_in_batch_ = 0;
+};
+
+class PostgresSourceTask : public SourceTask {
+ public:
+  PostgresSourceTask();
+  ~PostgresSourceTask() override;
+
+  void start(const ConfigMap& config, SourceTaskContext& context) override;
+  std::vector<SourceRecord> poll() override;
+  void stop() override;
+  void commit(const std::map<SourcePartition, SourceOffset>& committed) override;
+
+ private:
+  enum class Phase { kSnapshot, kStreaming, kDone };
+
+  void setup();
+  void teardown();
+  void drop_slot_on_stop();
+  void wait_before_reconnect();
+  void ensure_publication();
+  void load_type_registry();
+  bool snapshot_needed(const SlotInfo& slot) const;
+  void begin_snapshot(const SlotInfo& slot);
+  void start_streaming();
+  std::vector<SourceRecord> poll_snapshot();
+  void finish_snapshot(std::vector<SourceRecord>& out);
+  std::vector<SourceRecord> poll_stream();
+  void maybe_heartbeat(std::vector<SourceRecord>& out);
+  SourceRecord heartbeat_record(const StreamPosition& position) const;
+  void set_stream(std::unique_ptr<ReplicationStream> stream);
+
+  // Configuration and collaborators, set in start().
+  PostgresSourceConfig config_;
+  std::string task_id_;
+  SourcePartition partition_;
+  TypeRegistry registry_;
+  std::unique_ptr<ChangeEventBuilder> builder_;
+  std::unique_ptr<ChangeStreamReader> reader_;
+  std::optional<StreamPosition> committed_at_start_;
+
+  // Connections, (re)made by setup().
+  std::unique_ptr<PgConnection> conn_;
+  std::mutex stream_mu_;  // guards stream_ (the pointer; stop() may wake it from another thread)
+  std::unique_ptr<ReplicationStream> stream_;
+  std::unique_ptr<Snapshotter> snapshotter_;
+
+  // Progress.
+  bool ready_ = false;            // setup() done since the last failure
+  int failures_ = 0;              // consecutive setup/stream failures, for the backoff
+  Phase phase_ = Phase::kStreaming;
+  bool snapshot_done_ = false;    // a snapshot completed (this run or per the offsets)
+  bool snapshot_this_run_ = false;
+  Lsn consistent_point_;
+  std::int64_t snapshot_txid_ = 0;
+  std::int64_t snapshot_ts_us_ = 0;
+  std::size_t snapshot_records_ = 0;
+  std::optional<SourceRecord> held_back_;  // the newest snapshot record: is it the last?
+  std::size_t held_back_table_ = 0;
+  bool held_back_first_in_table_ = false;
+  Lsn committed_flush_;           // newest lsn_commit committed by the runtime
+  std::chrono::steady_clock::time_point last_heartbeat_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace sluice::postgres
