@@ -3,29 +3,39 @@
 // PostgreSQL connector (io.debezium.connector.postgresql.PostgresConnector) emits them.
 //
 // Topics, keys and envelopes (Debezium 3.x):
-//   data     "<prefix>.<schema>.<table>"; key struct "<prefix>.<schema>.<table>.Key" (null key for a
-//            table without one); value struct "<prefix>.<schema>.<table>.Envelope" (version 2):
-//              before       optional struct "<prefix>.<schema>.<table>.Value"
-//              after        optional struct "<prefix>.<schema>.<table>.Value"
-//              source       struct "io.debezium.connector.postgresql.Source" (see kSourceSchemaName)
-//              transaction  optional struct "event.block" {id, total_order, data_collection_order}
-//              op           string: c, u, d, r, t
+//   data     "<prefix>.<schema>.<table>"; key struct "<prefix>.<schema>.<table>.Key" (null key and
+//            key schema for a table without one); value struct "<prefix>.<schema>.<table>.Envelope"
+//            (version 2), fields in Debezium's order:
+//              before, after  optional struct "<prefix>.<schema>.<table>.Value"
+//              source         struct "io.debezium.connector.postgresql.Source" version 1: version,
+//                             connector, name, ts_ms, snapshot (optional io.debezium.data.Enum,
+//                             default "false"), db, sequence, ts_us, ts_ns, schema, table,
+//                             txId, lsn, xmin (the last three optional int64)
+//              op             string: c, u, d, r, t
 //              ts_ms, ts_us, ts_ns  optional int64: when the event was built (processing time)
-//            (the field order is Debezium's: before, after, source, transaction, op, ts_ms, ts_us,
-//            ts_ns).
-//   deletes  a `d` event, then (tombstones.on.delete) a tombstone: same key, null value and schema.
+//              transaction    optional struct "event.block" v1 {id, total_order,
+//                             data_collection_order}; set only inside a transaction with
+//                             provide.transaction.metadata
+//            `sequence` is always set: "[\"<last commit lsn>\",\"<lsn>\"]" with decimal LSNs, a JSON
+//            null for an unset one, as Debezium's SourceInfo prints it.
+//   deletes  a `d` event, then (tombstones.on.delete) a tombstone: same key and headers, null value
+//            and value schema.
 //   PK change an update whose key changed is a `d` event for the old key (header
 //            "__debezium.newkey" = the new key), its tombstone, and a `c` event for the new key
-//            (header "__debezium.oldkey" = the old key), as Debezium's emitUpdateAsPrimaryKeyChange.
-//   truncate null key, the table's Envelope with before/after null, op `t`, on the table's topic.
-//   message  "<prefix>.message": key "io.debezium.connector.postgresql.MessageKey" {prefix}, value
-//            "io.debezium.connector.postgresql.MessageValue" {op "m", ts_ms, source, transaction,
-//            message "io.debezium.connector.postgresql.Message" {prefix, content bytes}}; the
-//            source block has schema "" and table "".
+//            (header "__debezium.oldkey" = the old key), as Debezium does.
+//   truncate null key (the table's key schema), the table's Envelope with before/after null, op `t`.
+//   message  "<prefix>.message": key "io.debezium.connector.postgresql.MessageKey" v1 {prefix},
+//            value "io.debezium.connector.postgresql.MessageValue" v1 {op "m", ts_ms (processing
+//            time), source (schema "" and table ""), message "io.debezium.connector.postgresql.
+//            Message" v1 {prefix, content}}; content is bytes, or a string per binary.handling.mode
+//            (base64, base64-url-safe, hex). No transaction block (Debezium's schema has none), but
+//            a transactional message counts in the transaction as "LOGICAL_DECODING_MESSAGE".
 //   tx       (provide.transaction.metadata) "<prefix>.transaction": key
-//            "io.debezium.connector.common.TransactionMetadataKey" {id}, value
-//            "io.debezium.connector.common.TransactionMetadataValue" {status BEGIN|END, id,
-//            event_count, data_collections [{data_collection, event_count}], ts_ms}.
+//            "io.debezium.connector.common.TransactionMetadataKey" v1 {id}, value
+//            "io.debezium.connector.common.TransactionMetadataValue" v1 {status BEGIN|END, id,
+//            event_count, data_collections [event.collection {data_collection, event_count}],
+//            ts_ms}. The id is "<txId>:<LSN>" (decimal; the LSN of the SourceInfo given to
+//            begin_transaction), as Debezium documents it for PostgreSQL; END repeats BEGIN's id.
 //
 // `before` per replica identity (what pgoutput sends, as Debezium maps it):
 //   FULL     the whole old row on update and delete.
@@ -148,6 +158,12 @@ struct TableMetadata {
 
 class TableSchema;  // per Relation version: mappings, topic, schemas; defined in the .cpp
 
+// Where a data collection's event count lives in the open transaction (internal).
+struct TxCounter {
+  std::uint64_t generation = 0;
+  std::size_t slot = 0;
+};
+
 class ChangeEventBuilder {
  public:
   // Nanoseconds since the Unix epoch; the processing time of ts_ms/ts_us/ts_ns.
@@ -227,6 +243,8 @@ class ChangeEventBuilder {
             const SourceInfo& src, const SourcePartition& p, const SourceOffset& o,
             std::vector<SourceRecord>& out, const Header* extra = nullptr);
   void tombstone(TableSchema& t, const SourceRecord& deleted, std::vector<SourceRecord>& out) const;
+  void emit_transaction(Struct value, const SourcePartition& p, const SourceOffset& o,
+                        std::vector<SourceRecord>& out) const;
 
   EventOptions options_;
   const TypeRegistry& registry_;
@@ -238,12 +256,14 @@ class ChangeEventBuilder {
   SchemaPtr source_schema_, block_schema_, message_key_schema_, message_value_schema_,
       message_schema_, tx_key_schema_, tx_value_schema_, tx_collection_schema_;
   std::string message_topic_, transaction_topic_;
-  // The open transaction (provide.transaction.metadata).
+  // The open transaction (provide.transaction.metadata). Each TableSchema (and message_tx_ for
+  // logical decoding messages) remembers its slot in tx_counts_ for the current generation.
   bool tx_open_ = false;
   std::string tx_id_;
   std::int64_t tx_total_ = 0;
-  std::uint64_t tx_generation_ = 0;  // bumps per transaction; TableSchemas reset stale counts
-  std::vector<TableSchema*> tx_tables_;  // in order of first event
+  std::uint64_t tx_generation_ = 0;  // bumps per transaction, which invalidates every slot
+  TxCounter message_tx_;
+  std::vector<std::pair<std::string, std::int64_t>> tx_counts_;  // data collection, events; first-seen order
 };
 
 }  // namespace sluice::postgres
