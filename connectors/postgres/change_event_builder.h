@@ -111,12 +111,14 @@ struct EventOptions {
   std::string unavailable_value_placeholder = "__debezium_unavailable_value";
   // unavailable.value.handling: "placeholder" (false, default) or "omit" (true); see the top.
   bool toast_omit_with_header = false;
-  // message.key.columns "<table regex>:<col>,<col>;<table regex>:<col>": the regex (full match)
-  // against "schema.table" -> the key columns, in the order given. Rules are tried in key order;
-  // the first match wins. Unknown column names in a matching rule are skipped (as Debezium does).
+  // message.key.columns "<table regex>:<col>,<col>;<table regex>:<col>": the regex (full match,
+  // case-insensitive as Debezium's table selectors) against "schema.table" -> the key columns, in
+  // the order given. Rules are tried in key order; the first match wins. Unknown column names in
+  // a matching rule are skipped.
   std::map<std::string, std::vector<std::string>> message_key_columns;
-  // Regexes (ECMAScript, full match, against "schema.table.column"); at most one of the two lists.
-  // Filtered columns are left out of before/after; key columns stay in the key.
+  // Regexes (ECMAScript, full match, case-insensitive, against "schema.table.column"); at most
+  // one of the two lists may be set. Filtered columns are left out of before/after; key columns
+  // stay in the key.
   std::vector<std::string> column_include_list;
   std::vector<std::string> column_exclude_list;
   // skipped.operations: any of 'c', 'u', 'd', 't' ("none" = empty; default "t"). A skipped
@@ -140,8 +142,7 @@ struct SourceInfo {
   std::int64_t ts_us = 0;  // commit (or snapshot read) time, µs since the Unix epoch
   std::optional<std::int64_t> txid;
   std::optional<Lsn> lsn;
-  // With lsn, gives `sequence` = "[\"<lastCommitLsn>\",\"<lsn>\"]" (decimal LSNs, "null" when
-  // last_commit_lsn is unset), as Debezium prints it; no lsn -> sequence null.
+  // `sequence` = "[\"<last_commit_lsn>\",\"<lsn>\"]" (decimal; a JSON null for an unset one).
   std::optional<Lsn> last_commit_lsn;
   std::optional<std::int64_t> xmin;
   std::string db;  // database.dbname
