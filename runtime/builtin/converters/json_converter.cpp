@@ -106,10 +106,29 @@ SchemaAndValue JsonConverter::to_connect_data(const std::string& /*topic*/,
     if (blank(text)) return {};
     return {nullptr, json::decode_value(nullptr, text, decode_options_)};
   }
+  if (auto payload = payload_after_last_schema(text)) {
+    try {
+      return {last_schema_, json::decode_value(last_schema_, *payload, decode_options_)};
+    } catch (const DataError&) {
+      // Not the plain two-member form after all (e.g. a repeated key): read it the slow way.
+    }
+  }
   json::Envelope envelope = json::split_envelope(text);
   SchemaPtr schema = schema_from_json(envelope.schema);
   Value value = json::decode_value(schema, envelope.payload, decode_options_);
+  if (parsed_schemas_.capacity() > 0) {  // schemas.cache.size=0 turns every cache off, this one too
+    last_prefix_.assign(R"({"schema":)").append(envelope.schema).append(R"(,"payload":)");
+    last_schema_ = schema;
+  }
   return {std::move(schema), std::move(value)};
+}
+
+std::optional<std::string_view> JsonConverter::payload_after_last_schema(std::string_view text) const {
+  if (last_prefix_.empty() || text.size() <= last_prefix_.size() || text.back() != '}' ||
+      text.compare(0, last_prefix_.size(), last_prefix_) != 0) {
+    return std::nullopt;
+  }
+  return text.substr(last_prefix_.size(), text.size() - last_prefix_.size() - 1);
 }
 
 std::optional<Bytes> JsonConverter::from_connect_header(const std::string& topic,

@@ -54,6 +54,8 @@ class JsonConverter : public Converter, public HeaderConverter {
 
   const std::string& schema_json(const SchemaPtr& schema);
   SchemaPtr schema_from_json(std::string_view text);
+  // The payload text when `text` is `{"schema":<last schema's exact text>,"payload":...}`.
+  std::optional<std::string_view> payload_after_last_schema(std::string_view text) const;
 
   bool schemas_enabled_ = true;
   json::EncodeOptions encode_options_;
@@ -61,6 +63,10 @@ class JsonConverter : public Converter, public HeaderConverter {
   LruCache<const Schema*, const Schema*, EncodedSchema> encoded_schemas_{1000};
   LruCache<std::string, std::string_view, SchemaPtr> parsed_schemas_{1000};
   std::string buffer_;  // reused across records
+  // The envelope prefix `{"schema":<text>,"payload":` of the last record read and its schema:
+  // consecutive records of one table share it, so reading one costs a memcmp, not a parse.
+  std::string last_prefix_;
+  SchemaPtr last_schema_;
 };
 
 }  // namespace sluice::builtin

@@ -28,6 +28,7 @@ class LruCache {
     capacity_ = capacity;
     while (entries_.size() > capacity_) evict();
   }
+  std::size_t capacity() const { return capacity_; }
 
   // The cached value, marked most recently used; nullptr on a miss. Valid until the next put.
   V* find(KeyView key) {

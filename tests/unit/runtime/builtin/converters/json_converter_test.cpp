@@ -190,3 +190,21 @@ TEST_CASE("JsonConverter documents every configuration key", "[converters][json]
   REQUIRE(*def.find("decimal.format")->default_value.text() == "BASE64");
   REQUIRE_THROWS_AS(configured({{"schemas.cache.size", "-1"}}), ConfigError);
 }
+
+TEST_CASE("JsonConverter reads a run of records with one schema exactly, and still refuses a bad one",
+          "[converters][json]") {
+  JsonConverter c = configured();
+  const std::string schema = R"({"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false})";
+  auto envelope = [&](const std::string& payload) { return R"({"schema":)" + schema + R"(,"payload":)" + payload + "}"; };
+  for (int i = 0; i < 3; ++i) {
+    auto got = read(c, envelope(R"({"id":)" + std::to_string(i) + "}"));
+    REQUIRE(got.value.as<Struct>().get("id") == Value(std::int32_t{i}));
+  }
+  // Same prefix, but not the two-member form: the shortcut must not accept it.
+  REQUIRE_THROWS_AS(read(c, envelope(R"({"id":7},"extra":1)")), DataError);
+  REQUIRE_THROWS_AS(read(c, envelope(R"({"id":"seven"})")), DataError);
+  // A different schema afterwards is read as that schema.
+  auto other = read(c, R"({"schema":{"type":"string","optional":false},"payload":"x"})");
+  REQUIRE(other.schema->type() == Type::kString);
+  REQUIRE(other.value == Value("x"));
+}
