@@ -1,0 +1,250 @@
+// PostgresSourceTask against a real PostgreSQL 15: snapshot from the slot's exported snapshot,
+// streaming, Debezium offsets, restart without loss or repeats, the flush LSN moving only on
+// commit(), heartbeats on an idle database, slot.drop.on.stop.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "pg_task_harness.h"
+#include "postgres_source_connector.h"
+#include "support/eventually.h"
+
+using namespace sluice;
+using namespace sluice::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string snapshot_marker(const SourceRecord& r) {
+  return field(field(r.record.value, "source"), "snapshot").as<std::string>();
+}
+
+bool has_data(const std::vector<SourceRecord>& rs, std::size_t n) { return count_data(rs) >= n; }
+
+}  // namespace
+
+TEST_CASE("PostgresConnector validate() reports every bad key", "[postgres]") {
+  postgres::PostgresConnector connector;
+  ConfigMap bad{{"database.hostname", "h"}, {"database.user", "u"}, {"database.dbname", "d"},
+                {"slot.name", "Bad-Name"}, {"plugin.name", "decoderbufs"}, {"snapshot.mode", "sometimes"},
+                {"table.include.list", "public.a"}, {"table.exclude.list", "public.b"},
+                {"schema.include.list", "("}};
+  std::map<std::string, std::vector<std::string>> errors;
+  for (const auto& v : connector.validate(bad)) {
+    if (!v.errors.empty()) errors[v.name] = v.errors;
+  }
+  for (const char* key : {"topic.prefix", "slot.name", "plugin.name", "snapshot.mode", "table.exclude.list",
+                          "schema.include.list"}) {
+    INFO(key);
+    REQUIRE(errors.count(key) == 1);
+  }
+  ConfigMap good{{"database.hostname", "/tmp"}, {"database.user", "u"}, {"database.dbname", "d"},
+                 {"topic.prefix", "p"}};
+  for (const auto& v : connector.validate(good)) {
+    INFO(v.name);
+    REQUIRE(v.errors.empty());
+  }
+  REQUIRE(connector.task_configs(5).size() == 1);
+}
+
+TEST_CASE("snapshot of existing rows, then streaming of insert/update/delete", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "snap1",
+                  "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);"
+                  "CREATE TABLE orders (id int PRIMARY KEY, qty int);"
+                  "INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 25) g;"
+                  "INSERT INTO orders VALUES (1, 10), (2, 20);");
+  TaskRun run(pg_task_config(pg, "snap1", "snap1_slot", {{"snapshot.fetch.size", "7"}, {"max.batch.size", "10"}}));
+  auto snap = run.poll_until([](const auto& rs) { return has_data(rs, 27); });
+  REQUIRE(count_data(snap, "r") == 27);
+  // Debezium's markers: first, then per table, and last on the very last record.
+  REQUIRE(snapshot_marker(snap.front()) == "first");
+  REQUIRE(snapshot_marker(snap.back()) == "last");
+  REQUIRE(snap.back().source_offset.at("last_snapshot_record") == Value(true));
+  REQUIRE(snap.front().source_offset.at("snapshot") == Value(true));
+  REQUIRE(snap.front().source_offset.at("last_snapshot_record") == Value(false));
+  std::set<std::string> topics;
+  for (const auto& r : snap) topics.insert(r.record.topic);
+  REQUIRE(topics == std::set<std::string>{"pg.public.customers", "pg.public.orders"});
+
+  pg.exec("INSERT INTO customers VALUES (100, 'new'); UPDATE customers SET name = 'x' WHERE id = 1; "
+          "DELETE FROM customers WHERE id = 2;", "snap1");
+  auto changes = run.poll_until([](const auto& rs) { return rs.size() >= 4; });
+  REQUIRE(changes.size() >= 4);
+  REQUIRE(op_of(changes[0]) == "c");
+  REQUIRE(id_of(changes[0]) == 100);
+  REQUIRE(op_of(changes[1]) == "u");
+  REQUIRE(field(field(changes[1].record.value, "after"), "name") == Value("x"));
+  REQUIRE(op_of(changes[2]) == "d");
+  REQUIRE(id_of(changes[2]) == 2);
+  REQUIRE(changes[3].record.value.is_null());  // tombstone
+  for (const auto& r : changes) {
+    for (const char* key : {"lsn", "lsn_proc", "lsn_commit", "txId", "ts_usec"}) {
+      INFO(key);
+      REQUIRE(r.source_offset.count(key) == 1);
+    }
+  }
+  // All in one transaction: its last record says the transaction is out.
+  REQUIRE(offset_int(changes[3], "lsn_commit") > offset_int(changes[2], "lsn_commit"));
+}
+
+TEST_CASE("a row written while the snapshot runs is in the stream, not lost and not doubled", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "snap2",
+                  "CREATE TABLE t (id int PRIMARY KEY, v int);"
+                  "INSERT INTO t SELECT g, 0 FROM generate_series(1, 3000) g;");
+  TaskRun run(pg_task_config(pg, "snap2", "snap2_slot", {{"max.batch.size", "500"}, {"snapshot.fetch.size", "500"}}));
+  auto first = run.poll_until([](const auto& rs) { return !rs.empty(); });
+  REQUIRE(!first.empty());
+  // The slot exists and its snapshot is being read: these commit after the consistent point.
+  pg.exec("INSERT INTO t VALUES (5000, 1); UPDATE t SET v = 7 WHERE id = 2999;", "snap2");
+  auto rest = run.poll_until([](const auto& rs) { return count_data(rs, "u") >= 1; });
+  std::map<std::int64_t, int> reads;
+  int creates = 0;
+  for (const auto* batch : {&first, &rest}) {
+    for (const auto& r : *batch) {
+      if (op_of(r) == "r") ++reads[id_of(r)];
+      if (op_of(r) == "c") ++creates;
+    }
+  }
+  REQUIRE(reads.size() == 3000);
+  REQUIRE(reads.count(5000) == 0);
+  REQUIRE(creates == 1);
+}
+
+TEST_CASE("restart from a committed offset mid-transaction resumes without loss or repeats", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "resume1", "CREATE TABLE t (id int PRIMARY KEY, v text);");
+  auto config = pg_task_config(pg, "resume1", "resume1_slot", {{"snapshot.mode", "no_data"}});
+  std::optional<SourceOffset> committed;
+  {
+    TaskRun run(config);
+    run.poll_for(1s);  // slot created, streaming
+    pg.exec("BEGIN; INSERT INTO t SELECT g, 'a' FROM generate_series(1, 5) g; COMMIT;"
+            "BEGIN; INSERT INTO t SELECT g, 'b' FROM generate_series(6, 10) g; COMMIT;", "resume1");
+    auto rs = run.poll_until([](const auto& rs) { return has_data(rs, 10); });
+    REQUIRE(count_data(rs) == 10);
+    run.commit(rs[2]);  // the third insert of the first transaction
+    committed = rs[2].source_offset;
+    run.poll_for(500ms);
+  }
+  TaskRun again(config, committed);
+  pg.exec("INSERT INTO t VALUES (11, 'c')", "resume1");
+  auto rs = again.poll_until([](const auto& rs) { return has_data(rs, 8); });
+  std::vector<std::int64_t> ids;
+  for (const auto& r : rs) ids.push_back(id_of(r));
+  REQUIRE(ids == std::vector<std::int64_t>{4, 5, 6, 7, 8, 9, 10, 11});
+}
+
+TEST_CASE("the slot's confirmed flush LSN advances only after commit()", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "flush1", "CREATE TABLE t (id int PRIMARY KEY);");
+  TaskRun run(pg_task_config(pg, "flush1", "flush1_slot",
+                             {{"snapshot.mode", "no_data"}, {"status.update.interval.ms", "200"}}));
+  run.poll_for(1s);
+  pg.exec("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2);", "flush1");
+  auto rs = run.poll_until([](const auto& rs) { return has_data(rs, 2); });
+  REQUIRE(count_data(rs) == 2);
+  postgres::Lsn end{static_cast<std::uint64_t>(offset_int(rs.back(), "lsn_commit"))};
+  run.poll_for(1500ms);  // several status updates go out meanwhile
+  REQUIRE(confirmed_flush_lsn(pg, "flush1_slot") < end);
+  run.commit(rs.front());
+  run.poll_for(800ms);
+  REQUIRE(confirmed_flush_lsn(pg, "flush1_slot") < end);
+  run.commit(rs.back());
+  REQUIRE(eventually([&] {
+    run.poll_for(200ms);
+    return confirmed_flush_lsn(pg, "flush1_slot") >= end;
+  }, 10s));
+}
+
+TEST_CASE("heartbeats let the slot advance while only other databases write", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "hb1", "CREATE TABLE t (id int PRIMARY KEY);");
+  create_database(pg, "hb1_other", "CREATE TABLE busy (id serial PRIMARY KEY, v text);");
+  TaskRun run(pg_task_config(pg, "hb1", "hb1_slot",
+                             {{"snapshot.mode", "no_data"}, {"heartbeat.interval.ms", "300"},
+                              {"status.update.interval.ms", "200"}}));
+  run.poll_for(1s);
+  pg.exec("INSERT INTO t VALUES (1)", "hb1");
+  auto rs = run.poll_until([](const auto& rs) { return has_data(rs, 1); });
+  run.commit(rs.back());
+  for (int i = 0; i < 20; ++i) pg.exec("INSERT INTO busy (v) SELECT repeat('x', 100) FROM generate_series(1, 500)", "hb1_other");
+  postgres::Lsn target = current_wal_lsn(pg);
+  SourceRecord heartbeat;
+  bool found = eventually([&] {
+    for (auto& r : run.poll_for(400ms)) {
+      if (r.record.topic == "__debezium-heartbeat.pg" && offset_int(r, "lsn_commit") >= static_cast<std::int64_t>(target.value)) {
+        heartbeat = r;
+        return true;
+      }
+    }
+    return false;
+  }, 20s);
+  REQUIRE(found);
+  REQUIRE(field(heartbeat.record.key, "serverName") == Value("pg"));
+  REQUIRE(field(heartbeat.record.value, "ts_ms").as_int64() > 0);
+  run.commit(heartbeat);
+  REQUIRE(eventually([&] {
+    run.poll_for(200ms);
+    return confirmed_flush_lsn(pg, "hb1_slot") >= target;
+  }, 10s));
+}
+
+TEST_CASE("heartbeat.action.query runs on each heartbeat", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "hb2", "CREATE TABLE hb (id int PRIMARY KEY, n int); INSERT INTO hb VALUES (1, 0);");
+  TaskRun run(pg_task_config(pg, "hb2", "hb2_slot",
+                             {{"snapshot.mode", "no_data"}, {"heartbeat.interval.ms", "200"},
+                              {"heartbeat.action.query", "UPDATE hb SET n = n + 1 WHERE id = 1"}}));
+  run.poll_for(2s);
+  REQUIRE(std::stoi(pg.query_value("SELECT n FROM hb", "hb2")) >= 3);
+}
+
+TEST_CASE("slot.drop.on.stop drops the slot when the task stops", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "drop1", "CREATE TABLE t (id int PRIMARY KEY);");
+  {
+    TaskRun run(pg_task_config(pg, "drop1", "drop1_slot", {{"slot.drop.on.stop", "true"}}));
+    run.poll_for(1s);
+    REQUIRE(pg.query_value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'drop1_slot'", "postgres") == "1");
+  }
+  REQUIRE(pg.query_value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'drop1_slot'", "postgres") == "0");
+}
+
+TEST_CASE("publication.autocreate.mode: filtered creates it for the captured tables, disabled requires it",
+          "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "pub1", "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY);");
+  {
+    TaskRun run(pg_task_config(pg, "pub1", "pub1_slot",
+                               {{"publication.autocreate.mode", "filtered"}, {"table.include.list", "public\\.a"},
+                                {"publication.name", "pub_filtered"}}));
+    run.poll_for(1s);
+    REQUIRE(pg.query_value("SELECT string_agg(tablename, ',') FROM pg_publication_tables "
+                           "WHERE pubname = 'pub_filtered'", "pub1") == "a");
+  }
+  TaskRun run(pg_task_config(pg, "pub1", "pub1b_slot",
+                             {{"publication.autocreate.mode", "disabled"}, {"publication.name", "missing_pub"}}));
+  REQUIRE_THROWS_WITH(run.task().poll(), Catch::Contains("missing_pub") && Catch::Contains("disabled"));
+}
+
+TEST_CASE("a server restart mid-stream: poll throws RetriableError, then resumes without loss", "[postgres]") {
+  PostgresServer pg;
+  create_database(pg, "rs1", "CREATE TABLE t (id int PRIMARY KEY);");
+  TaskRun run(pg_task_config(pg, "rs1", "rs1_slot", {{"snapshot.mode", "no_data"}}));
+  run.poll_for(1s);
+  pg.exec("INSERT INTO t SELECT generate_series(1, 100)", "rs1");
+  auto before = run.poll_until([](const auto& rs) { return has_data(rs, 100); });
+  REQUIRE(count_data(before) == 100);
+  run.commit(before.back());
+  pg.restart();
+  pg.exec("INSERT INTO t SELECT generate_series(101, 200)", "rs1");
+  auto after = run.poll_until([](const auto& rs) { return has_data(rs, 100); }, 60s);
+  REQUIRE(run.retriable_errors >= 1);
+  std::set<std::int64_t> ids;
+  for (const auto& r : after) ids.insert(id_of(r));
+  REQUIRE(count_data(after) == 100);
+  REQUIRE(*ids.begin() == 101);
+  REQUIRE(*ids.rbegin() == 200);
+}
