@@ -458,15 +458,23 @@ void PostgresSourceTask::start_streaming() {
 // --- Snapshot --------------------------------------------------------------------------------
 
 void PostgresSourceTask::begin_snapshot(const SlotInfo& slot) {
+  std::string snapshot_name;
   if (slot.exists) {
-    kLog.info("[{}] dropping replication slot '{}' to take a new snapshot", task_id_, config_.slot_name);
-    stream_->drop_slot(config_.slot_name, /*wait=*/true);
+    // The slot is kept (never dropped and recreated): an interrupted earlier snapshot may have
+    // emitted rows deleted since, and only the stream from the slot's position can delete them
+    // downstream. The snapshot then reads the current state and the stream replays everything
+    // after the slot's position on top of it, so a consumer applying by key converges.
+    consistent_point_ = slot.confirmed_flush_lsn;
+    kLog.info("[{}] replication slot '{}' exists; snapshot without an exported snapshot, streaming "
+              "from {} afterwards", task_id_, config_.slot_name, consistent_point_.to_string());
+  } else {
+    CreatedSlot created = stream_->create_slot(config_.slot_name, "pgoutput", /*export_snapshot=*/true);
+    // From here until the snapshot ends the replication connection must stay idle.
+    consistent_point_ = created.consistent_point;
+    snapshot_name = created.snapshot_name;
   }
-  CreatedSlot created = stream_->create_slot(config_.slot_name, "pgoutput", /*export_snapshot=*/true);
-  // From here until the snapshot ends the replication connection must stay idle.
-  consistent_point_ = created.consistent_point;
   auto tables = list_captured_tables(*conn_, config_.filter);
-  snapshotter_ = std::make_unique<Snapshotter>(config_.conninfo, created.snapshot_name, tables,
+  snapshotter_ = std::make_unique<Snapshotter>(config_.conninfo, snapshot_name, tables,
                                                config_.snapshot_fetch_size);
   for (const auto& t : snapshotter_->tables()) {
     builder_->set_table_metadata(t.relation.schema, t.relation.name, t.metadata);

@@ -10,8 +10,11 @@
 //    starts at the slot's consistent point once the last row is out; or
 //  * streams from the slot (created without a snapshot if missing), skipping what the committed
 //    offset says was already emitted.
-// An interrupted snapshot (no committed offset marks its last record) is taken again from a new
-// slot; nothing was streamed yet, so nothing is lost.
+// An interrupted snapshot (no committed offset marks its last record) is taken again, keeping the
+// slot: the new snapshot reads the current state and the stream then replays everything after the
+// slot's position (which never moved during the snapshot), deletes of rows the first attempt
+// emitted included, so a consumer applying by key converges. The same holds for snapshot.mode
+// always with an existing slot.
 //
 // Offsets (Debezium's keys). Streaming: lsn (the change's LSN), lsn_proc (the last change whose
 // records are all out), lsn_commit (the end LSN of the last transaction whose records are all

@@ -111,11 +111,11 @@ Snapshotter::Snapshotter(const std::string& conninfo, const std::string& snapsho
                          std::vector<TableId> tables, int fetch_size)
     : conn_(std::make_unique<PgConnection>(conninfo)), fetch_size_(fetch_size) {
   conn_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  conn_->exec("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot_name));
+  if (!snapshot_name.empty()) conn_->exec("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot_name));
   // A read-only transaction has no xid of its own; the snapshot's xmin identifies it.
   txid_ = std::stoll(conn_->query_value("SELECT txid_snapshot_xmin(txid_current_snapshot())").value_or("0"));
   for (const auto& t : tables) tables_.push_back(load_catalog_table(*conn_, t));
-  kLog.info("snapshot {} of {} table(s) started", snapshot_name, tables_.size());
+  kLog.info("snapshot {} of {} table(s) started", snapshot_name.empty() ? "(current)" : snapshot_name, tables_.size());
 }
 
 Snapshotter::~Snapshotter() = default;

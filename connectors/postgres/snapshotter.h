@@ -58,8 +58,8 @@ class Snapshotter {
   // Called per row; the Relation and TupleView are valid during the call only.
   using RowSink = std::function<void(const Relation&, TupleView)>;
 
-  // Connects, imports `snapshot_name`, and loads the catalog of `tables`. Throws per
-  // pg_connection.h.
+  // Connects, imports `snapshot_name` (empty: reads the current state, for a slot that already
+  // exists), and loads the catalog of `tables`. Throws per pg_connection.h.
   Snapshotter(const std::string& conninfo, const std::string& snapshot_name,
               std::vector<TableId> tables, int fetch_size);
   ~Snapshotter();

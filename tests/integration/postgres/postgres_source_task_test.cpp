@@ -84,6 +84,14 @@ TEST_CASE("snapshot of existing rows, then streaming of insert/update/delete", "
       REQUIRE(r.source_offset.count(key) == 1);
     }
   }
+  // Every value is valid for its schema (what a converter checks).
+  for (const auto& r : changes) {
+    if (const auto* s = r.record.value.get_if<Struct>()) {
+      INFO(op_of(r) << " " << r.record.value.to_string());
+      REQUIRE_NOTHROW(s->validate());
+    }
+  }
+  for (const auto& r : snap) REQUIRE_NOTHROW(r.record.value.as<Struct>().validate());
   // All in one transaction: its last record says the transaction is out.
   REQUIRE(offset_int(changes[3], "lsn_commit") > offset_int(changes[2], "lsn_commit"));
 }
