@@ -73,6 +73,11 @@ ConfigDef& define_replication_keys(ConfigDef& def) {
               "all_tables: create the publication FOR ALL TABLES if it is missing; disabled: the "
               "publication must exist; filtered: create it (or reset it) FOR TABLE the captured "
               "tables; no_tables: create it without tables.", "Replication", 4)
+      .define("slot.max.retries", T::kInt, 6, at_least(0), I::kLow,
+              "How many times to retry connecting to a replication slot that another connection "
+              "holds before the task fails.", "Replication", 7)
+      .define("slot.retry.delay.ms", T::kLong, 10000L, at_least(0), I::kLow,
+              "Wait between attempts to connect to a busy replication slot.", "Replication", 8)
       .define("status.update.interval.ms", T::kInt, 10000, at_least(100), I::kLow,
               "How often to send the server a standby status update.", "Replication", 5)
       .define("retriable.restart.connector.wait.ms", T::kLong, 10000L, at_least(0), I::kLow,
@@ -319,6 +324,8 @@ PostgresSourceConfig PostgresSourceConfig::parse(const ConfigMap& config) {
   out.heartbeat_topic = c.get_string("topic.heartbeat.prefix") + "." + out.topic_prefix;
   out.heartbeat_action_query = c.get_string("heartbeat.action.query");
   out.retry_delay_ms = c.get_long("retriable.restart.connector.wait.ms");
+  out.slot_max_retries = c.get_int("slot.max.retries");
+  out.slot_retry_delay_ms = c.get_long("slot.retry.delay.ms");
   return out;
 }
 

@@ -64,6 +64,8 @@ struct PostgresSourceConfig {
   std::string heartbeat_topic;  // "__debezium-heartbeat.<prefix>" unless topic.heartbeat.prefix
   std::string heartbeat_action_query;
   std::int64_t retry_delay_ms = 10000;  // retriable.restart.connector.wait.ms: longest reconnect wait
+  std::int32_t slot_max_retries = 6;    // a slot held by another connection: attempts before failing
+  std::int64_t slot_retry_delay_ms = 10000;
 
   // Parses and validates; throws ConfigError listing every problem.
   static PostgresSourceConfig parse(const ConfigMap& config);

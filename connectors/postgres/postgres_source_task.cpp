@@ -346,6 +346,9 @@ void PostgresSourceTask::wait_before_reconnect() {
   if (failures_ == 0) return;
   auto delay = std::chrono::milliseconds(
       std::min<std::int64_t>(config_.retry_delay_ms, 200LL << std::min(failures_ - 1, 10)));
+  if (std::exchange(slot_busy_, false)) {
+    delay = std::chrono::milliseconds(std::min<std::int64_t>(config_.slot_retry_delay_ms, 1000LL * failures_));
+  }
   auto until = std::chrono::steady_clock::now() + delay;
   while (!stopping_.load() && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
@@ -363,10 +366,20 @@ void PostgresSourceTask::setup() {
   SlotInfo slot = stream->slot_info(config_.slot_name);
   set_stream(std::move(stream));
   if (slot.exists && slot.active) {
+    // After kill -9 of a worker its walsender may hold the slot a moment longer: retry a few
+    // times (slot.max.retries, slot.retry.delay.ms), then fail clearly.
+    if (++slot_busy_attempts_ > config_.slot_max_retries) {
+      throw ConnectError("replication slot '" + config_.slot_name + "' is active for PID " +
+                         (slot.active_pid ? std::to_string(*slot.active_pid) : "unknown") + " after " +
+                         std::to_string(config_.slot_max_retries) + " retries: another connector or "
+                         "task streams from it; stop that one or give this connector its own slot.name");
+    }
+    slot_busy_ = true;
     throw RetriableError("replication slot '" + config_.slot_name + "' is active for PID " +
                          (slot.active_pid ? std::to_string(*slot.active_pid) : "unknown") +
                          "; waiting for it to be released");
   }
+  slot_busy_attempts_ = 0;
   ensure_publication();
   load_type_registry();
   if (snapshot_needed(slot)) {

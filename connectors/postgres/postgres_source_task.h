@@ -164,6 +164,8 @@ class PostgresSourceTask : public SourceTask {
   // Progress.
   bool ready_ = false;            // setup() done since the last failure
   int failures_ = 0;              // consecutive setup/stream failures, for the backoff
+  int slot_busy_attempts_ = 0;    // consecutive setups that found the slot held by another connection
+  bool slot_busy_ = false;        // the last failure was a busy slot
   Phase phase_ = Phase::kStreaming;
   bool snapshot_done_ = false;    // a snapshot completed (this run or per the offsets)
   bool snapshot_this_run_ = false;

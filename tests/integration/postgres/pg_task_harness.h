@@ -77,6 +77,31 @@ inline std::int64_t offset_int(const SourceRecord& r, const std::string& key) {
   return it == r.source_offset.end() ? -1 : it->second.as_int64();
 }
 
+// Drops a replication slot when the test ends (declare it before what uses the slot): the shared
+// server has max_replication_slots = 10.
+class SlotCleanup {
+ public:
+  SlotCleanup(const PostgresServer& server, std::string slot) : server_(server), slot_(std::move(slot)) {}
+  ~SlotCleanup() {
+    try {
+      for (int i = 0; i < 100; ++i) {  // the walsender of a closed connection may hold it briefly
+        if (server_.query_value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot_ +
+                                "' AND active", "postgres") == "0") {
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      server_.exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" +
+                   slot_ + "'", "postgres");
+    } catch (const std::exception&) {
+    }
+  }
+
+ private:
+  const PostgresServer& server_;
+  std::string slot_;
+};
+
 class TaskRun {
  public:
   explicit TaskRun(ConfigMap config, std::optional<SourceOffset> committed = std::nullopt)

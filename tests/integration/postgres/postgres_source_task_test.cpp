@@ -54,6 +54,7 @@ TEST_CASE("snapshot of existing rows, then streaming of insert/update/delete", "
                   "CREATE TABLE orders (id int PRIMARY KEY, qty int);"
                   "INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 25) g;"
                   "INSERT INTO orders VALUES (1, 10), (2, 20);");
+  SlotCleanup cleanup_slot(pg, "snap1_slot");
   TaskRun run(pg_task_config(pg, "snap1", "snap1_slot", {{"snapshot.fetch.size", "7"}, {"max.batch.size", "10"}}));
   auto snap = run.poll_until([](const auto& rs) { return has_data(rs, 27); });
   REQUIRE(count_data(snap, "r") == 27);
@@ -101,6 +102,7 @@ TEST_CASE("a row written while the snapshot runs is in the stream, not lost and 
   create_database(pg, "snap2",
                   "CREATE TABLE t (id int PRIMARY KEY, v int);"
                   "INSERT INTO t SELECT g, 0 FROM generate_series(1, 3000) g;");
+  SlotCleanup cleanup_slot(pg, "snap2_slot");
   TaskRun run(pg_task_config(pg, "snap2", "snap2_slot", {{"max.batch.size", "500"}, {"snapshot.fetch.size", "500"}}));
   auto first = run.poll_until([](const auto& rs) { return !rs.empty(); });
   REQUIRE(!first.empty());
@@ -123,6 +125,7 @@ TEST_CASE("a row written while the snapshot runs is in the stream, not lost and 
 TEST_CASE("restart from a committed offset mid-transaction resumes without loss or repeats", "[postgres]") {
   auto& pg = shared_postgres();
   create_database(pg, "resume1", "CREATE TABLE t (id int PRIMARY KEY, v text);");
+  SlotCleanup cleanup_slot(pg, "resume1_slot");
   auto config = pg_task_config(pg, "resume1", "resume1_slot", {{"snapshot.mode", "no_data"}});
   std::optional<SourceOffset> committed;
   {
@@ -147,6 +150,7 @@ TEST_CASE("restart from a committed offset mid-transaction resumes without loss 
 TEST_CASE("the slot's confirmed flush LSN advances only after commit()", "[postgres]") {
   auto& pg = shared_postgres();
   create_database(pg, "flush1", "CREATE TABLE t (id int PRIMARY KEY);");
+  SlotCleanup cleanup_slot(pg, "flush1_slot");
   TaskRun run(pg_task_config(pg, "flush1", "flush1_slot",
                              {{"snapshot.mode", "no_data"}, {"status.update.interval.ms", "200"}}));
   run.poll_for(1s);
@@ -169,6 +173,7 @@ TEST_CASE("the slot's confirmed flush LSN advances only after commit()", "[postg
 TEST_CASE("heartbeats let the slot advance while only other databases write", "[postgres]") {
   auto& pg = shared_postgres();
   create_database(pg, "hb1", "CREATE TABLE t (id int PRIMARY KEY);");
+  SlotCleanup cleanup_slot(pg, "hb1_slot");
   create_database(pg, "hb1_other", "CREATE TABLE busy (id serial PRIMARY KEY, v text);");
   TaskRun run(pg_task_config(pg, "hb1", "hb1_slot",
                              {{"snapshot.mode", "no_data"}, {"heartbeat.interval.ms", "300"},
@@ -202,6 +207,7 @@ TEST_CASE("heartbeats let the slot advance while only other databases write", "[
 TEST_CASE("heartbeat.action.query runs on each heartbeat", "[postgres]") {
   auto& pg = shared_postgres();
   create_database(pg, "hb2", "CREATE TABLE hb (id int PRIMARY KEY, n int); INSERT INTO hb VALUES (1, 0);");
+  SlotCleanup cleanup_slot(pg, "hb2_slot");
   TaskRun run(pg_task_config(pg, "hb2", "hb2_slot",
                              {{"snapshot.mode", "no_data"}, {"heartbeat.interval.ms", "200"},
                               {"heartbeat.action.query", "UPDATE hb SET n = n + 1 WHERE id = 1"}}));
@@ -212,6 +218,7 @@ TEST_CASE("heartbeat.action.query runs on each heartbeat", "[postgres]") {
 TEST_CASE("slot.drop.on.stop drops the slot when the task stops", "[postgres]") {
   auto& pg = shared_postgres();
   create_database(pg, "drop1", "CREATE TABLE t (id int PRIMARY KEY);");
+  SlotCleanup cleanup_slot(pg, "drop1_slot");
   {
     TaskRun run(pg_task_config(pg, "drop1", "drop1_slot", {{"slot.drop.on.stop", "true"}}));
     run.poll_for(1s);
@@ -224,6 +231,7 @@ TEST_CASE("publication.autocreate.mode: filtered creates it for the captured tab
           "[postgres]") {
   auto& pg = shared_postgres();
   create_database(pg, "pub1", "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY);");
+  SlotCleanup cleanup_slot(pg, "pub1_slot");
   {
     TaskRun run(pg_task_config(pg, "pub1", "pub1_slot",
                                {{"publication.autocreate.mode", "filtered"}, {"table.include.list", "public\\.a"},
@@ -240,6 +248,7 @@ TEST_CASE("publication.autocreate.mode: filtered creates it for the captured tab
 TEST_CASE("a server restart mid-stream: poll throws RetriableError, then resumes without loss", "[postgres]") {
   PostgresServer pg;
   create_database(pg, "rs1", "CREATE TABLE t (id int PRIMARY KEY);");
+  SlotCleanup cleanup_slot(pg, "rs1_slot");
   TaskRun run(pg_task_config(pg, "rs1", "rs1_slot", {{"snapshot.mode", "no_data"}}));
   run.poll_for(1s);
   pg.exec("INSERT INTO t SELECT generate_series(1, 100)", "rs1");
@@ -255,4 +264,38 @@ TEST_CASE("a server restart mid-stream: poll throws RetriableError, then resumes
   REQUIRE(count_data(after) == 100);
   REQUIRE(*ids.begin() == 101);
   REQUIRE(*ids.rbegin() == 200);
+}
+
+TEST_CASE("stop() from another thread makes a waiting poll() return promptly", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "stop1", "CREATE TABLE t (id int PRIMARY KEY);");
+  SlotCleanup cleanup_slot(pg, "stop1_slot");
+  TaskRun run(pg_task_config(pg, "stop1", "stop1_slot", {{"snapshot.mode", "no_data"}, {"poll.interval.ms", "60000"}}));
+  run.poll_for(1s);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(300ms);
+    run.task().stop();
+  });
+  auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < 5s) {
+    run.task().poll();
+    if (std::chrono::steady_clock::now() - started > 300ms) break;
+  }
+  auto took = std::chrono::steady_clock::now() - started;
+  stopper.join();
+  REQUIRE(took < 1500ms);
+}
+
+TEST_CASE("a slot held by another connection is retried, then fails naming the slot", "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "busy1", "CREATE TABLE t (id int PRIMARY KEY);");
+  SlotCleanup cleanup_slot(pg, "busy1_slot");
+  auto config = pg_task_config(pg, "busy1", "busy1_slot", {{"snapshot.mode", "no_data"}});
+  TaskRun holder(config);
+  holder.poll_for(1s);
+  config["slot.max.retries"] = "1";
+  config["slot.retry.delay.ms"] = "100";
+  TaskRun second(config);
+  REQUIRE_THROWS_AS(second.task().poll(), RetriableError);
+  REQUIRE_THROWS_WITH(second.task().poll(), Catch::Contains("busy1_slot") && Catch::Contains("active"));
 }

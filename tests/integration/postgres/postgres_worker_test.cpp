@@ -73,6 +73,7 @@ TEST_CASE("worker: Debezium connector JSON streams snapshot and changes into a f
   auto& pg = shared_postgres();
   create_database(pg, "wk1", "CREATE TABLE t (id int PRIMARY KEY, v int);"
                              "INSERT INTO t VALUES (1, 10), (2, 20), (3, 30);");
+  SlotCleanup cleanup_slot(pg, "wk1_slot");
   WorkerFixture w;
   auto output = w.dir() / "events.jsonl";
   w.start();
@@ -126,6 +127,7 @@ TEST_CASE("worker: kill -9 at random points while streaming; a consumer applying
   auto& pg = shared_postgres();
   create_database(pg, "wk2", "CREATE TABLE t (id int PRIMARY KEY, v int);"
                              "INSERT INTO t SELECT g, 0 FROM generate_series(1, 2000) g;");
+  SlotCleanup cleanup_slot(pg, "wk2_slot");
   WorkerFixture w(std::map<std::string, std::string>{{"offset.flush.interval.ms", "100"}});
   auto output = w.dir() / "events.jsonl";
   w.start();
@@ -201,4 +203,32 @@ TEST_CASE("worker: a connector with a bad configuration is refused with every pr
   REQUIRE(bad.count("topic.prefix") == 1);
   REQUIRE(bad.count("database.dbname") == 1);
   REQUIRE(bad.count("snapshot.mode") == 1);
+}
+
+TEST_CASE("worker: with heartbeats the slot's confirmed flush LSN advances while only another database writes",
+          "[postgres]") {
+  auto& pg = shared_postgres();
+  create_database(pg, "wk3", "CREATE TABLE t (id int PRIMARY KEY, v int);");
+  SlotCleanup cleanup_slot(pg, "wk3_slot");
+  create_database(pg, "wk3_other", "CREATE TABLE busy (id serial PRIMARY KEY, v text);");
+  WorkerFixture w;
+  auto output = w.dir() / "events.jsonl";
+  w.start();
+  // The heartbeat topic needs a reader on the embedded bus: records nobody reads wait.
+  REQUIRE(w.request("POST", "/connectors", file_sink_json("sink", output.string(), "pg.public.t,__debezium-heartbeat.pg",
+                                                          {{"format", "json"}})).status == 201);
+  REQUIRE(w.request("POST", "/connectors", postgres_source_json(pg, "wk3", "wk3_slot",
+                                                                {{"heartbeat.interval.ms", "300"},
+                                                                 {"status.update.interval.ms", "500"}})).status == 201);
+  REQUIRE(w.await_state("pg-source", "RUNNING"));
+  pg.exec("INSERT INTO t VALUES (1, 1)", "wk3");
+  REQUIRE(eventually([&] { return !read_events(output).empty(); }, 20s));
+  for (int i = 0; i < 20; ++i) {
+    pg.exec("INSERT INTO busy (v) SELECT repeat('x', 100) FROM generate_series(1, 500)", "wk3_other");
+  }
+  auto target = current_wal_lsn(pg);
+  REQUIRE(eventually([&] { return confirmed_flush_lsn(pg, "wk3_slot") >= target; }, 30s));
+  bool heartbeat_seen = false;
+  for (const auto& e : read_events(output)) heartbeat_seen = heartbeat_seen || (e.is_object() && e.contains("ts_ms") && !e.contains("op"));
+  REQUIRE(heartbeat_seen);
 }
