@@ -71,6 +71,10 @@ SourceOffset StreamPosition::to_offset() const {
   if (snapshot) {
     o["snapshot"] = Value(true);
     o["last_snapshot_record"] = Value(last_snapshot_record);
+    if (!snapshot_table.empty()) {
+      o["snapshot_table"] = Value(snapshot_table);
+      o["snapshot_key"] = Value(snapshot_key);
+    }
   } else {
     o["lsn_proc"] = Value(static_cast<std::int64_t>(lsn_proc.value));
     o["lsn_commit"] = Value(static_cast<std::int64_t>(lsn_commit.value));
@@ -93,6 +97,13 @@ StreamPosition StreamPosition::from_offset(const SourceOffset& offset) {
   p.ts_usec = int_at(offset, "ts_usec").value_or(0);
   p.snapshot = bool_at(offset, "snapshot");
   p.last_snapshot_record = bool_at(offset, "last_snapshot_record");
+  auto text_at = [&](std::string_view key) {
+    auto it = offset.find(key);
+    const auto* text = it == offset.end() ? nullptr : it->second.get_if<std::string>();
+    return text ? *text : std::string();
+  };
+  p.snapshot_table = text_at("snapshot_table");
+  p.snapshot_key = text_at("snapshot_key");
   return p;
 }
 
@@ -487,8 +498,18 @@ void PostgresSourceTask::begin_snapshot(const SlotInfo& slot) {
     snapshot_name = created.snapshot_name;
   }
   auto tables = list_captured_tables(*conn_, config_.filter);
+  // Resume an interrupted snapshot only from the slot it started with (the stream replays from
+  // there); with a new slot, or snapshot.mode always, everything is read again.
+  std::optional<SnapshotResume> resume;
+  if (slot.exists && config_.snapshot_mode != SnapshotMode::kAlways) {
+    if (snapshot_progress_) {
+      resume = snapshot_progress_;
+    } else if (committed_at_start_ && !committed_at_start_->snapshot_table.empty()) {
+      resume = SnapshotResume{committed_at_start_->snapshot_table, committed_at_start_->snapshot_key};
+    }
+  }
   snapshotter_ = std::make_unique<Snapshotter>(config_.conninfo, snapshot_name, tables,
-                                               config_.snapshot_fetch_size);
+                                               config_.snapshot_fetch_size, resume);
   for (const auto& t : snapshotter_->tables()) {
     builder_->set_table_metadata(t.relation.schema, t.relation.name, t.metadata);
   }
@@ -509,7 +530,6 @@ std::vector<SourceRecord> PostgresSourceTask::poll_snapshot() {
   position.lsn = position.lsn_commit = position.lsn_proc = consistent_point_;
   position.txid = snapshot_txid_;
   position.ts_usec = snapshot_ts_us_;
-  SourceOffset offset = position.to_offset();
   SourceInfo src;
   src.snapshot = "true";
   src.ts_us = snapshot_ts_us_;
@@ -519,9 +539,11 @@ std::vector<SourceRecord> PostgresSourceTask::poll_snapshot() {
 
   std::size_t table_of_last = held_back_table_;
   bool first_in_table_of_last = held_back_first_in_table_;
-  auto sink = [&](const Relation& rel, TupleView row) {
+  auto sink = [&](const Relation& rel, TupleView row, std::string_view key) {
     std::size_t before = out.size();
-    builder_->read(rel, row, src, partition_, offset, out);
+    position.snapshot_table = rel.schema + "." + rel.name;
+    position.snapshot_key = key;
+    builder_->read(rel, row, src, partition_, position.to_offset(), out);
     if (out.size() == before) return;
     std::size_t table = snapshotter_->current_table();
     bool first_in_table = snapshot_records_ == 0 || table != table_of_last;
@@ -543,6 +565,11 @@ std::vector<SourceRecord> PostgresSourceTask::poll_snapshot() {
       held_back_ = std::move(out.back());
       out.pop_back();
     }
+    // After a lost connection the snapshot resumes after the last record handed out.
+    if (!out.empty()) {
+      StreamPosition last = StreamPosition::from_offset(out.back().source_offset);
+      snapshot_progress_ = SnapshotResume{last.snapshot_table, last.snapshot_key};
+    }
     return out;
   }
   finish_snapshot(out);
@@ -552,6 +579,7 @@ std::vector<SourceRecord> PostgresSourceTask::poll_snapshot() {
 void PostgresSourceTask::finish_snapshot(std::vector<SourceRecord>& out) {
   snapshotter_->finish();
   snapshotter_.reset();
+  snapshot_progress_.reset();
   if (!out.empty()) {
     SourceRecord& last = out.back();
     set_snapshot_marker(last, "last");

@@ -10,8 +10,9 @@
 //    starts at the slot's consistent point once the last row is out; or
 //  * streams from the slot (created without a snapshot if missing), skipping what the committed
 //    offset says was already emitted.
-// An interrupted snapshot (no committed offset marks its last record) is taken again, keeping the
-// slot: the new snapshot reads the current state and the stream then replays everything after the
+// An interrupted snapshot (no committed offset marks its last record) resumes after the last
+// primary key its committed offset names (snapshot_table, snapshot_key; tables without a primary
+// key start over), keeping the slot: the new snapshot reads the current state and the stream then replays everything after the
 // slot's position (which never moved during the snapshot), deletes of rows the first attempt
 // emitted included, so a consumer applying by key converges. The same holds for snapshot.mode
 // always with an existing slot.
@@ -19,7 +20,7 @@
 // Offsets (Debezium's keys). Streaming: lsn (the change's LSN), lsn_proc (the last change whose
 // records are all out), lsn_commit (the end LSN of the last transaction whose records are all
 // out), txId, ts_usec (commit time). Snapshot: snapshot=true, last_snapshot_record, lsn (the
-// consistent point), txId, ts_usec. On (re)start a transaction that committed before lsn_commit is
+// consistent point), txId, ts_usec, plus snapshot_table/snapshot_key (sluice). On (re)start a transaction that committed before lsn_commit is
 // skipped, and in the transaction txId the changes up to lsn_proc are skipped: a restart neither
 // loses nor repeats what was committed.
 //
@@ -67,6 +68,8 @@ struct StreamPosition {
   std::int64_t ts_usec = 0;
   bool snapshot = false;              // a snapshot record's offset
   bool last_snapshot_record = false;
+  std::string snapshot_table;  // sluice: where an interrupted snapshot resumes ("schema.table")
+  std::string snapshot_key;    // and after which primary key (text[] literal)
 
   bool snapshot_completed() const { return !snapshot || last_snapshot_record; }
   SourceOffset to_offset() const;
@@ -173,6 +176,7 @@ class PostgresSourceTask : public SourceTask {
   std::int64_t snapshot_txid_ = 0;
   std::int64_t snapshot_ts_us_ = 0;
   std::size_t snapshot_records_ = 0;
+  std::optional<SnapshotResume> snapshot_progress_;  // of the last snapshot record handed out
   std::optional<SourceRecord> held_back_;  // the newest snapshot record: is it the last?
   std::size_t held_back_table_ = 0;
   bool held_back_first_in_table_ = false;

@@ -1,6 +1,7 @@
 #include "snapshotter.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "postgres_source_connector.h"
 #include "sluice/errors.h"
@@ -22,7 +23,7 @@ constexpr const char* kColumnsSql =
     "(SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_catalog.pg_index i "
     " WHERE i.indrelid = c.oid AND i.indisprimary) AS pk_pos, "
     "EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident "
-    " AND a.attnum = ANY(i.indkey)) AS ri "
+    " AND a.attnum = ANY(i.indkey)) AS ri, pg_catalog.format_type(a.atttypid, a.atttypmod) "
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid "
     "WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' AND ";
@@ -40,14 +41,14 @@ std::optional<CatalogTable> to_catalog_table(const QueryResult& r) {
   rel.schema = first[2].value_or("");
   rel.name = first[3].value_or("");
   rel.version = 0;
-  std::vector<std::pair<int, std::string>> pk;
+  std::vector<std::tuple<int, std::string, std::string>> pk;
   for (const PgRow& row : r.rows) {
     RelationColumn col;
     col.name = row[4].value_or("");
     col.type_oid = static_cast<std::uint32_t>(std::stoul(row[5].value_or("0")));
     col.type_modifier = std::stoi(row[6].value_or("-1"));
     bool in_pk = row[8].has_value();
-    if (in_pk) pk.emplace_back(std::stoi(*row[8]), col.name);
+    if (in_pk) pk.emplace_back(std::stoi(*row[8]), col.name, row[10].value_or("text"));
     if (is_true(row[7])) out.metadata.not_null.insert(col.name);
     // pgoutput flags the replica identity: every column for FULL, the index's for INDEX, the
     // primary key's for DEFAULT, none for NOTHING.
@@ -60,7 +61,10 @@ std::optional<CatalogTable> to_catalog_table(const QueryResult& r) {
     rel.columns.push_back(std::move(col));
   }
   std::sort(pk.begin(), pk.end());
-  for (auto& [pos, name] : pk) out.metadata.primary_key.push_back(std::move(name));
+  for (auto& [pos, name, type] : pk) {
+    out.metadata.primary_key.push_back(std::move(name));
+    out.key_types.push_back(std::move(type));
+  }
   return out;
 }
 
@@ -108,30 +112,56 @@ std::optional<TableMetadata> load_table_metadata(PgConnection& conn, std::uint32
 }
 
 Snapshotter::Snapshotter(const std::string& conninfo, const std::string& snapshot_name,
-                         std::vector<TableId> tables, int fetch_size)
+                         std::vector<TableId> tables, int fetch_size,
+                         const std::optional<SnapshotResume>& resume)
     : conn_(std::make_unique<PgConnection>(conninfo)), fetch_size_(fetch_size) {
   conn_->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (!snapshot_name.empty()) conn_->exec("SET TRANSACTION SNAPSHOT " + quote_literal(snapshot_name));
   // A read-only transaction has no xid of its own; the snapshot's xmin identifies it.
   txid_ = std::stoll(conn_->query_value("SELECT txid_snapshot_xmin(txid_current_snapshot())").value_or("0"));
   for (const auto& t : tables) tables_.push_back(load_catalog_table(*conn_, t));
+  if (resume) {
+    for (std::size_t i = 0; i < tables_.size(); ++i) {
+      const Relation& rel = tables_[i].relation;
+      if (rel.schema + "." + rel.name != resume->table) continue;
+      current_ = i;
+      resume_key_ = tables_[i].key_types.empty() ? "" : resume->key;
+      kLog.info("snapshot resumes at {} after key {}", resume->table, resume_key_);
+    }
+  }
   kLog.info("snapshot {} of {} table(s) started", snapshot_name.empty() ? "(current)" : snapshot_name, tables_.size());
 }
 
 Snapshotter::~Snapshotter() = default;
 
 bool Snapshotter::open_cursor() {
-  while (current_ < tables_.size()) {
-    const Relation& rel = tables_[current_].relation;
-    std::string cols;
-    for (const auto& c : rel.columns) cols += (cols.empty() ? "" : ", ") + quote_identifier(c.name);
-    conn_->exec(std::string("DECLARE ") + kCursor + " NO SCROLL CURSOR FOR SELECT " + cols + " FROM " +
-                TableId{rel.schema, rel.name}.quoted());
-    cursor_open_ = true;
-    kLog.info("snapshot of {}.{} started", rel.schema, rel.name);
-    return true;
+  if (current_ >= tables_.size()) return false;
+  const CatalogTable& t = tables_[current_];
+  const Relation& rel = t.relation;
+  std::string cols, keys, bound;
+  for (const auto& c : rel.columns) cols += (cols.empty() ? "" : ", ") + quote_identifier(c.name);
+  const auto& pk = t.metadata.primary_key;
+  for (std::size_t i = 0; i < pk.size(); ++i) {
+    keys += (i ? ", " : "") + quote_identifier(pk[i]);
+    if (!resume_key_.empty()) {
+      bound += (i ? ", " : "") + std::string("(") + quote_literal(resume_key_) + "::text[])[" +
+               std::to_string(i + 1) + "]::" + t.key_types[i];
+    }
   }
-  return false;
+  std::string sql = std::string("DECLARE ") + kCursor + " NO SCROLL CURSOR FOR SELECT " + cols;
+  if (!pk.empty()) {
+    std::string key_text;
+    for (const auto& k : pk) key_text += (key_text.empty() ? "" : ", ") + quote_identifier(k) + "::text";
+    sql += std::string(cols.empty() ? "" : ", ") + "ARRAY[" + key_text + "]::text";
+  }
+  sql += " FROM " + TableId{rel.schema, rel.name}.quoted();
+  if (!bound.empty()) sql += " WHERE (" + keys + ") > (" + bound + ")";
+  if (!pk.empty()) sql += " ORDER BY " + keys;
+  conn_->exec(sql);
+  resume_key_.clear();
+  cursor_open_ = true;
+  kLog.info("snapshot of {}.{} started", rel.schema, rel.name);
+  return true;
 }
 
 bool Snapshotter::next(std::size_t max_rows, const RowSink& sink) {
@@ -156,7 +186,8 @@ std::size_t Snapshotter::emit_fetch(const RowSink& sink, std::size_t rows) {
   if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) throw_result_error(res.get(), conn_->raw(), sql);
   const Relation& rel = tables_[current_].relation;
   const int n = PQntuples(res.get());
-  const int width = PQnfields(res.get());
+  const int width = static_cast<int>(rel.columns.size());
+  const bool keyed = !tables_[current_].metadata.primary_key.empty();
   row_.resize(static_cast<std::size_t>(width));
   for (int i = 0; i < n; ++i) {
     for (int c = 0; c < width; ++c) {
@@ -169,7 +200,9 @@ std::size_t Snapshotter::emit_fetch(const RowSink& sink, std::size_t rows) {
                                          static_cast<std::size_t>(PQgetlength(res.get(), i, c)))};
       }
     }
-    sink(rel, TupleView(row_));
+    std::string_view key;
+    if (keyed) key = std::string_view(PQgetvalue(res.get(), i, width), static_cast<std::size_t>(PQgetlength(res.get(), i, width)));
+    sink(rel, TupleView(row_), key);
   }
   return static_cast<std::size_t>(n);
 }

@@ -48,6 +48,14 @@ std::vector<TableId> list_captured_tables(PgConnection& conn, const TableFilter&
 struct CatalogTable {
   Relation relation;
   TableMetadata metadata;
+  std::vector<std::string> key_types;  // format_type() of each primary-key column, in key order
+};
+
+// Where an interrupted snapshot stopped: the table ("schema.table") and, for a table with a
+// primary key, the last key read (a text[] literal of the key columns' text).
+struct SnapshotResume {
+  std::string table;
+  std::string key;
 };
 CatalogTable load_catalog_table(PgConnection& conn, const TableId& table);
 // The same for a table known by oid (after a Relation message); nullopt when it is gone.
@@ -55,13 +63,17 @@ std::optional<TableMetadata> load_table_metadata(PgConnection& conn, std::uint32
 
 class Snapshotter {
  public:
-  // Called per row; the Relation and TupleView are valid during the call only.
-  using RowSink = std::function<void(const Relation&, TupleView)>;
+  // Called per row with the row's primary key as a text[] literal ("" for a table without one);
+  // the Relation, TupleView and key are valid during the call only.
+  using RowSink = std::function<void(const Relation&, TupleView, std::string_view key)>;
 
   // Connects, imports `snapshot_name` (empty: reads the current state, for a slot that already
   // exists), and loads the catalog of `tables`. Throws per pg_connection.h.
+  // With `resume`, tables before resume->table are left out and that table starts after
+  // resume->key (tables are read in primary-key order, so what is left is exactly the rest).
   Snapshotter(const std::string& conninfo, const std::string& snapshot_name,
-              std::vector<TableId> tables, int fetch_size);
+              std::vector<TableId> tables, int fetch_size,
+              const std::optional<SnapshotResume>& resume = std::nullopt);
   ~Snapshotter();
 
   // Hands up to about `max_rows` rows to `sink` (whole fetches; at least one row unless done).
@@ -86,6 +98,7 @@ class Snapshotter {
   std::size_t current_ = 0;
   bool cursor_open_ = false;
   int fetch_size_;
+  std::string resume_key_;  // for the first table opened
   std::int64_t txid_ = 0;
   std::vector<ColumnValue> row_;  // reused per row
 };
