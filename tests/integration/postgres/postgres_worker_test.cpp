@@ -71,7 +71,7 @@ std::map<long, long> table_contents(const PostgresServer& pg, const std::string&
 TEST_CASE("worker: Debezium connector JSON streams snapshot and changes into a file sink; restart resumes",
           "[postgres]") {
   auto& pg = shared_postgres();
-  create_database(pg, "wk1", "CREATE TABLE t (id int PRIMARY KEY, v int);"
+  create_database(pg, "wk1", "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL);"
                              "INSERT INTO t VALUES (1, 10), (2, 20), (3, 30);");
   SlotCleanup cleanup_slot(pg, "wk1_slot");
   WorkerFixture w;
