@@ -300,7 +300,11 @@ std::vector<SourceRecord> PostgresSourceTask::poll() {
       ready_ = true;
     }
     switch (phase_) {
-      case Phase::kSnapshot: return poll_snapshot();
+      case Phase::kSnapshot: {
+        auto batch = poll_snapshot();
+        failures_ = 0;
+        return batch;
+      }
       case Phase::kStreaming: {
         auto batch = poll_stream();
         failures_ = 0;
