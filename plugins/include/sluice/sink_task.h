@@ -24,6 +24,7 @@
 
 #include "sluice/config_def.h"
 #include "sluice/record.h"
+#include "sluice/task_metrics.h"
 
 namespace sluice {
 
@@ -52,6 +53,10 @@ class SinkTaskContext {
 
   // "<connector>-<index>", for log lines.
   virtual const std::string& task_id() const = 0;
+
+  // Where the task publishes its gauges (see task_metrics.h). The runtime's context shows them in
+  // the task status; the default drops them.
+  virtual TaskMetrics& metrics() { return TaskMetrics::discard(); }
 };
 
 class SinkTask {

@@ -23,6 +23,7 @@
 
 #include "sluice/config_def.h"
 #include "sluice/record.h"
+#include "sluice/task_metrics.h"
 
 namespace sluice {
 
@@ -39,6 +40,10 @@ class SourceTaskContext {
 
   // Asks the runtime to commit offsets soon instead of waiting for offset.flush.interval.ms.
   virtual void request_commit() = 0;
+
+  // Where the task publishes its gauges (see task_metrics.h). The runtime's context shows them in
+  // the task status; the default drops them.
+  virtual TaskMetrics& metrics() { return TaskMetrics::discard(); }
 };
 
 class SourceTask {
