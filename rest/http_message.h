@@ -17,7 +17,7 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string body;  // JSON text; empty for 202/204 without a body
+  std::string body;  // JSON text (unless a Content-Type header says otherwise); empty for 202/204
   std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type/Length
 };
 

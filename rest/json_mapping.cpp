@@ -1,5 +1,7 @@
 #include "rest/json_mapping.h"
 
+#include <variant>
+
 #include <fmt/format.h>
 
 #include "runtime/herder_errors.h"
@@ -45,6 +47,15 @@ json to_json(const runtime::ConnectorInfo& info) {
 json to_json(const runtime::TaskState& state) {
   json j = state_json(state);
   j["id"] = state.id;
+  j["metrics"] = to_json(state.metrics);
+  return j;
+}
+
+json to_json(const runtime::MetricValues& metrics) {
+  json j = json::object();
+  for (const auto& entry : metrics) {
+    std::visit([&](const auto& v) { j[entry.first] = v; }, entry.second);
+  }
   return j;
 }
 

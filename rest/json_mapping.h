@@ -17,7 +17,8 @@ namespace sluice::rest {
 nlohmann::json to_json(const runtime::TaskId& id);              // {"connector":..,"task":..}
 nlohmann::json to_json(const runtime::ConnectorInfo& info);     // name, config, tasks, type
 nlohmann::json to_json(const runtime::ConnectorStateInfo& info);  // name, connector, tasks, type
-nlohmann::json to_json(const runtime::TaskState& state);        // id, state, worker_id[, trace]
+nlohmann::json to_json(const runtime::TaskState& state);        // id, state, worker_id[, trace], metrics
+nlohmann::json to_json(const runtime::MetricValues& metrics);   // {name: number|string}; NaN/Inf as null
 nlohmann::json to_json(const runtime::TaskInfo& info);          // id, config
 nlohmann::json to_json(const runtime::PluginInfo& info);        // class, type[, version]
 nlohmann::json to_json(const runtime::ConfigKeyInfo& key);

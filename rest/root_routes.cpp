@@ -2,6 +2,7 @@
 
 #include "rest/error_mapping.h"
 #include "rest/json_mapping.h"
+#include "rest/prometheus_text.h"
 #include "rest/routes.h"
 #include "runtime/herder_errors.h"
 #include "sluice/log.h"
@@ -53,6 +54,11 @@ void add_root_routes(Router& router, runtime::Herder& h) {
                                                             : json(info.kafka_cluster_id)}});
   });
   router.add("GET", "/health", [&h](const RouteRequest&) { return health(h); });
+  // Not a Kafka Connect path (Kafka exposes metrics over JMX): the task gauges for a Prometheus
+  // scrape.
+  router.add("GET", "/metrics", [&h](const RouteRequest&) {
+    return HttpResponse{200, to_prometheus_text(h.task_metrics()), {{"Content-Type", kPrometheusContentType}}};
+  });
   router.add("GET", "/admin/loggers", [](const RouteRequest&) {
     json out = json::object();
     for (const auto& [name, info] : log::explicit_levels()) out[name] = level_json(info);

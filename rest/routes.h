@@ -11,7 +11,7 @@ namespace sluice::rest {
 void add_connectors_routes(Router& router, runtime::Herder& herder);
 // /connector-plugins (ConnectorPluginsResource).
 void add_plugins_routes(Router& router, runtime::Herder& herder);
-// / and /health (RootResource), /admin/loggers (LoggingResource).
+// / and /health (RootResource), /admin/loggers (LoggingResource), /metrics (Prometheus).
 void add_root_routes(Router& router, runtime::Herder& herder);
 
 // All of the above.

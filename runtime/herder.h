@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "sluice/config_def.h"
@@ -81,8 +82,19 @@ struct StateInfo {
   std::string trace;  // empty unless FAILED
 };
 
+// A task gauge (sluice/task_metrics.h): a number, or a text set with set_text().
+using MetricValue = std::variant<double, std::string>;
+using MetricValues = std::map<std::string, MetricValue>;
+
 struct TaskState : StateInfo {
   int id = 0;
+  MetricValues metrics;  // the running instance's gauges; empty when it does not run here
+};
+
+// GET /metrics: one task's gauges.
+struct TaskMetricsInfo {
+  TaskId id;
+  MetricValues metrics;
 };
 
 // GET /connectors/{c}/status
@@ -192,6 +204,9 @@ class Herder {
   virtual ConnectorStateInfo connector_status(const std::string& name) = 0;
   virtual TaskState task_status(const TaskId& id) = 0;
   virtual std::vector<TaskInfo> task_configs(const std::string& name) = 0;
+  // The gauges of every task running on this worker, in task id order. Must answer promptly even
+  // while the herder is busy (a metrics scrape never waits for a connector to stop).
+  virtual std::vector<TaskMetricsInfo> task_metrics() = 0;
 
   virtual void restart_task(const TaskId& id) = 0;
   // KIP-745. Returns nullopt for the legacy form (include_tasks=false, only_failed=false: 204),

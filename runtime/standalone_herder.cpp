@@ -328,7 +328,9 @@ ConnectorStateInfo StandaloneHerder::connector_status(const std::string& name) {
   if (it == connectors_.end() || !state) throw NotFoundError("No status found for connector " + name);
   ConnectorStateInfo info{name, *state, {}, it->second.type};
   for (auto& t : status_.tasks(name)) {
-    if (t.id < static_cast<int>(it->second.task_configs.size())) info.tasks.push_back(std::move(t));
+    if (t.id >= static_cast<int>(it->second.task_configs.size())) continue;
+    t.metrics = worker_.metrics().task(TaskId{name, t.id});
+    info.tasks.push_back(std::move(t));
   }
   return info;
 }
@@ -340,8 +342,12 @@ TaskState StandaloneHerder::task_status(const TaskId& id) {
   if (it == connectors_.end() || !state || id.task >= static_cast<int>(it->second.task_configs.size())) {
     throw NotFoundError("No status found for task " + id.to_string());
   }
+  state->metrics = worker_.metrics().task(id);
   return *state;
 }
+
+// Without the herder's lock: the metrics store is thread-safe and outlives every call.
+std::vector<TaskMetricsInfo> StandaloneHerder::task_metrics() { return worker_.metrics().all(); }
 
 std::vector<TaskInfo> StandaloneHerder::task_configs(const std::string& name) {
   std::lock_guard lock(mu_);

@@ -47,6 +47,7 @@ class StandaloneHerder : public Herder {
   ConnectorStateInfo connector_status(const std::string& name) override;
   TaskState task_status(const TaskId& id) override;
   std::vector<TaskInfo> task_configs(const std::string& name) override;
+  std::vector<TaskMetricsInfo> task_metrics() override;
   void restart_task(const TaskId& id) override;
   std::optional<ConnectorStateInfo> restart_connector(const std::string& name, bool include_tasks,
                                                       bool only_failed) override;

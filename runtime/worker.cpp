@@ -87,14 +87,15 @@ void Worker::start_task(const TaskId& id, const ConfigMap& task_config, const Co
     settings.dlq_context_headers = components.connector_config.get_bool("errors.deadletterqueue.context.headers.enable");
     auto plugin_task = registry_.new_sink(cls)->create_task();
     task = std::make_shared<WorkerSinkTask>(id, initial_state, status_, std::move(plugin_task), std::move(components),
-                                            std::move(settings), bus_);
+                                            std::move(settings), bus_, metrics_.add_task(id));
   } else {
     SourceTaskSettings settings;
     settings.task_config = std::move(resolved_task);
     settings.offset_flush_interval = interval;
     auto plugin_task = registry_.new_source(cls)->create_task();
     task = std::make_shared<WorkerSourceTask>(id, initial_state, status_, std::move(plugin_task),
-                                              std::move(components), std::move(settings), bus_, offsets_);
+                                              std::move(components), std::move(settings), bus_, offsets_,
+                                              metrics_.add_task(id));
   }
   tasks_[id] = task;
   task_is_sink_[id] = sink;
@@ -110,6 +111,7 @@ void Worker::stop_tasks(const std::vector<TaskId>& ids) {
     stopping.push_back(it->second);
     tasks_.erase(it);
     task_is_sink_.erase(id);
+    metrics_.remove_task(id);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.task_shutdown_timeout_ms());
   for (auto& t : stopping) {

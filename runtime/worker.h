@@ -1,7 +1,8 @@
 // Worker: runs connector instances and task threads on this process. The herder decides what
 // runs; the Worker makes it so (Kafka's Worker).
 //
-// Threads: called by the herder under its lock. Task threads report through the StatusStore.
+// Threads: called by the herder under its lock. Task threads report through the StatusStore and
+// their metric groups; metrics() is thread-safe and may be read without the herder's lock.
 #pragma once
 
 #include <map>
@@ -12,6 +13,7 @@
 #include "runtime/bus/embedded_bus.h"
 #include "runtime/config_providers.h"
 #include "runtime/herder.h"
+#include "runtime/metrics_store.h"
 #include "runtime/plugin_registry.h"
 #include "runtime/status_store.h"
 #include "runtime/storage/offset_store.h"
@@ -47,6 +49,8 @@ class Worker {
   void stop_tasks(const std::vector<TaskId>& ids);
   std::vector<TaskId> tasks_of(const std::string& connector) const;
   void set_target_state(const std::string& connector, TargetState state);
+  // The gauges of the tasks running here.
+  const MetricsStore& metrics() const { return metrics_; }
 
   // Stops every task (sinks first, so their final commits release what sources then commit) and
   // every connector.
@@ -62,6 +66,7 @@ class Worker {
   std::map<std::string, std::unique_ptr<Connector>> connectors_;
   std::map<TaskId, std::shared_ptr<WorkerTask>> tasks_;
   std::map<TaskId, bool> task_is_sink_;
+  MetricsStore metrics_;
 };
 
 }  // namespace sluice::runtime

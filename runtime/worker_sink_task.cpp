@@ -13,6 +13,11 @@ namespace {
 const log::Logger kLog("sluice.worker.sink");
 
 Bytes to_bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+// Kafka Connect's names for the same figures (sink-task-metrics, task-metrics).
+constexpr std::string_view kReadTotal = "sink-record-read-total";
+constexpr std::string_view kSendTotal = "sink-record-send-total";
+constexpr std::string_view kCommitTotal = "offset-commit-completion-total";
 }  // namespace
 
 // Dead-lettered records not yet released by the bus, per source partition; the sink may not
@@ -52,7 +57,7 @@ class WorkerSinkTask::DeadLetterTracker : public AckTracker {
 
 WorkerSinkTask::WorkerSinkTask(TaskId id, TargetState initial_state, TaskStatusListener& listener,
                                std::unique_ptr<SinkTask> task, TaskComponents components, SinkTaskSettings settings,
-                               EmbeddedBus& bus)
+                               EmbeddedBus& bus, std::shared_ptr<TaskMetricsGroup> metrics)
     : WorkerTask(id, initial_state, listener),
       task_id_(id.to_string()),
       task_(std::move(task)),
@@ -60,8 +65,11 @@ WorkerSinkTask::WorkerSinkTask(TaskId id, TargetState initial_state, TaskStatusL
       settings_(std::move(settings)),
       bus_(bus),
       policy_(components_.connector_config, task_id_, stopping_flag()),
+      metrics_(std::move(metrics)),
       dead_letters_(std::make_shared<DeadLetterTracker>()) {
   if (!settings_.dlq_topic.empty()) policy_.set_errant_sink(this);
+  // Shown from the start, so a task that has not read yet reads 0, not "no such metric".
+  for (auto name : {kReadTotal, kSendTotal, kCommitTotal}) metrics_->set(name, 0);
 }
 
 void WorkerSinkTask::initialize() {
@@ -145,6 +153,7 @@ std::optional<SinkRecord> WorkerSinkTask::convert(const ConsumedMessage& consume
 }
 
 void WorkerSinkTask::deliver(const std::vector<ConsumedMessage>& messages) {
+  metrics_->add(kReadTotal, static_cast<double>(messages.size()));
   std::vector<SinkRecord> records;
   records.reserve(messages.size());
   in_flight_ = &messages;
@@ -156,6 +165,7 @@ void WorkerSinkTask::deliver(const std::vector<ConsumedMessage>& messages) {
   bool delivered = records.empty() || put_with_retries(records);
   in_flight_ = nullptr;
   if (!delivered) return;  // stopping: these positions are not committed, the records come again
+  if (!records.empty()) metrics_->add(kSendTotal, static_cast<double>(records.size()));
   for (const auto& consumed : messages) current_[{consumed.message->topic, 0}] = consumed.offset + 1;
 }
 
@@ -200,6 +210,7 @@ void WorkerSinkTask::maybe_commit(bool force) {
   }
   dead_letters_->cap(offsets);
   bus_.commit(settings_.group, offsets);
+  metrics_->add(kCommitTotal, 1);
   kLog.debug("{} committed positions of {} partition(s)", task_id_, offsets.size());
 }
 

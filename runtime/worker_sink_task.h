@@ -8,6 +8,11 @@
 // advance only after put() returned. Records that cannot be converted or transformed, and
 // records the task reports as errant, follow errors.tolerance and go to the dead-letter topic;
 // positions never move past a dead-lettered record before its dead-letter copy left the bus.
+//
+// Gauges (besides the plugin's own, published through context.metrics()), updated once per batch:
+// sink-record-read-total (records read from the bus), sink-record-send-total (records handed to a
+// put() that returned, after converters and transforms), offset-commit-completion-total (commits
+// of consumed positions).
 #pragma once
 
 #include <chrono>
@@ -20,6 +25,7 @@
 #include "runtime/bus/embedded_bus.h"
 #include "runtime/error_policy.h"
 #include "runtime/task_components.h"
+#include "runtime/task_metrics_group.h"
 #include "runtime/worker_task.h"
 #include "sluice/sink_task.h"
 
@@ -37,7 +43,8 @@ struct SinkTaskSettings {
 class WorkerSinkTask : public WorkerTask, private SinkTaskContext, private ErrantRecordSink {
  public:
   WorkerSinkTask(TaskId id, TargetState initial_state, TaskStatusListener& listener, std::unique_ptr<SinkTask> task,
-                 TaskComponents components, SinkTaskSettings settings, EmbeddedBus& bus);
+                 TaskComponents components, SinkTaskSettings settings, EmbeddedBus& bus,
+                 std::shared_ptr<TaskMetricsGroup> metrics);
 
  private:
   class DeadLetterTracker;
@@ -55,6 +62,7 @@ class WorkerSinkTask : public WorkerTask, private SinkTaskContext, private Erran
   void request_commit() override { commit_requested_ = true; }
   void report(const SinkRecord& record, const std::exception& error) override;
   const std::string& task_id() const override { return task_id_; }
+  TaskMetrics& metrics() override { return *metrics_; }
 
   // ErrantRecordSink: sends the original message to the dead-letter topic.
   void report(const ErrorContext& context, const std::exception& error) override;
@@ -71,6 +79,7 @@ class WorkerSinkTask : public WorkerTask, private SinkTaskContext, private Erran
   SinkTaskSettings settings_;
   EmbeddedBus& bus_;
   ErrorPolicy policy_;
+  std::shared_ptr<TaskMetricsGroup> metrics_;
   std::vector<TopicPartition> assignment_;
   TopicOffsets current_;  // next offset to consume, per partition, after a successful put
   std::set<std::string> seen_topics_;

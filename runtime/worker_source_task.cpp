@@ -11,6 +11,12 @@ namespace sluice::runtime {
 namespace {
 const log::Logger kLog("sluice.worker.source");
 
+// Kafka Connect's names for the same figures (source-task-metrics, task-metrics).
+constexpr std::string_view kPollTotal = "source-record-poll-total";
+constexpr std::string_view kWriteTotal = "source-record-write-total";
+constexpr std::string_view kPollBatchSize = "source-record-poll-batch-size";
+constexpr std::string_view kCommitTotal = "offset-commit-completion-total";
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -19,7 +25,8 @@ std::int64_t now_ms() {
 
 WorkerSourceTask::WorkerSourceTask(TaskId id, TargetState initial_state, TaskStatusListener& listener,
                                    std::unique_ptr<SourceTask> task, TaskComponents components,
-                                   SourceTaskSettings settings, EmbeddedBus& bus, OffsetStore& offsets)
+                                   SourceTaskSettings settings, EmbeddedBus& bus, OffsetStore& offsets,
+                                   std::shared_ptr<TaskMetricsGroup> metrics)
     : WorkerTask(id, initial_state, listener),
       task_id_(id.to_string()),
       task_(std::move(task)),
@@ -27,7 +34,11 @@ WorkerSourceTask::WorkerSourceTask(TaskId id, TargetState initial_state, TaskSta
       settings_(std::move(settings)),
       bus_(bus),
       offsets_(offsets),
-      policy_(components_.connector_config, task_id_, stopping_flag()) {}
+      policy_(components_.connector_config, task_id_, stopping_flag()),
+      metrics_(std::move(metrics)) {
+  // Shown from the start, so a task that has not polled yet reads 0, not "no such metric".
+  for (auto name : {kPollTotal, kWriteTotal, kPollBatchSize, kCommitTotal}) metrics_->set(name, 0);
+}
 
 void WorkerSourceTask::initialize() {
   task_->start(settings_.task_config, *this);
@@ -61,14 +72,19 @@ void WorkerSourceTask::execute() {
 }
 
 std::vector<SourceRecord> WorkerSourceTask::poll_task() {
+  std::vector<SourceRecord> records;
   try {
-    return task_->poll();
+    records = task_->poll();
   } catch (const RetriableError& e) {
     // Kafka's rule: a retriable poll failure is logged and poll() is simply called again.
     kLog.warn("{} poll failed, retrying: {}", task_id_, e.what());
     sleep_for(std::chrono::milliseconds(100));
     return {};
   }
+  const auto polled = static_cast<double>(records.size());
+  metrics_->add(kPollTotal, polled);
+  metrics_->set(kPollBatchSize, polled);
+  return records;
 }
 
 void WorkerSourceTask::convert(std::vector<SourceRecord>& records) {
@@ -127,6 +143,7 @@ void WorkerSourceTask::send_pending() {
   if (pending_.empty()) return;
   std::size_t sent = bus_.send(pending_, [this] { return stopping() || paused(); });
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(sent));
+  if (sent > 0) metrics_->add(kWriteTotal, static_cast<double>(sent));
 }
 
 void WorkerSourceTask::maybe_commit(bool force) {
@@ -146,6 +163,7 @@ void WorkerSourceTask::maybe_commit(bool force) {
     kLog.error("{} failed to commit offsets, will retry: {}", task_id_, e.what());
     return;
   }
+  metrics_->add(kCommitTotal, 1);
   kLog.debug("{} committed offsets for {} partition(s)", task_id_, uncommitted_.size());
   auto committed = std::move(uncommitted_);
   uncommitted_.clear();

@@ -7,6 +7,11 @@
 // Offsets are committed every offset.flush.interval.ms (or when the task asks) and only for
 // records every downstream sink has flushed (SubmittedRecords), so a crash loses nothing: the next
 // task instance resumes from the committed offsets and sends the rest again.
+//
+// Gauges (besides the plugin's own, published through context.metrics()), updated once per batch:
+// source-record-poll-total (records poll() returned), source-record-write-total (records the bus
+// accepted, after transforms and converters), source-record-poll-batch-size (records the latest
+// poll() returned), offset-commit-completion-total (commits that stored offsets).
 #pragma once
 
 #include <chrono>
@@ -19,6 +24,7 @@
 #include "runtime/error_policy.h"
 #include "runtime/storage/offset_store.h"
 #include "runtime/submitted_records.h"
+#include "runtime/task_metrics_group.h"
 #include "runtime/task_components.h"
 #include "runtime/worker_task.h"
 #include "sluice/source_task.h"
@@ -34,7 +40,7 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
  public:
   WorkerSourceTask(TaskId id, TargetState initial_state, TaskStatusListener& listener,
                    std::unique_ptr<SourceTask> task, TaskComponents components, SourceTaskSettings settings,
-                   EmbeddedBus& bus, OffsetStore& offsets);
+                   EmbeddedBus& bus, OffsetStore& offsets, std::shared_ptr<TaskMetricsGroup> metrics);
 
  private:
   void initialize() override;
@@ -46,6 +52,7 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
   std::optional<SourceOffset> offset(const SourcePartition& partition) override;
   const std::string& task_id() const override { return task_id_; }
   void request_commit() override { commit_requested_ = true; }
+  TaskMetrics& metrics() override { return *metrics_; }
 
   std::vector<SourceRecord> poll_task();
   void convert(std::vector<SourceRecord>& records);
@@ -60,6 +67,7 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
   EmbeddedBus& bus_;
   OffsetStore& offsets_;
   ErrorPolicy policy_;
+  std::shared_ptr<TaskMetricsGroup> metrics_;
   std::shared_ptr<SubmittedRecords> submitted_ = std::make_shared<SubmittedRecords>();
   std::vector<BusMessage> pending_;  // converted, not yet accepted by the bus
   std::map<SourcePartition, SourceOffset> uncommitted_;  // drained but not yet stored

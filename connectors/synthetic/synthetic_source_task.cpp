@@ -48,13 +48,16 @@ void SyntheticSourceTask::start(const ConfigMap& config, SourceTaskContext& cont
   }
   value_schema();  // built now, not on the first poll
   started_ = Clock::now();
+  metrics_ = &context.metrics();
+  metrics_->set("records_generated", 0);
+  metrics_->set_text("generator_state", finished() ? "finished" : "generating");
   kLog.info("[{}] generating ids from {} every {}{}", context.task_id(), next_id_, stride_,
             end_id_ >= 0 ? " below " + std::to_string(end_id_) : std::string());
 }
 
 std::vector<SourceRecord> SyntheticSourceTask::poll() {
   std::vector<SourceRecord> batch;
-  if (end_id_ >= 0 && next_id_ >= end_id_) {
+  if (finished()) {
     wait_until(Clock::now() + kMaxWait);
     return batch;
   }
@@ -85,6 +88,8 @@ std::vector<SourceRecord> SyntheticSourceTask::poll() {
     r.value = Value(std::move(value));
   }
   emitted_ += n;
+  metrics_->set("records_generated", static_cast<double>(emitted_));
+  if (finished()) metrics_->set_text("generator_state", "finished");
   return batch;
 }
 

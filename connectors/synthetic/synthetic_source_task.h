@@ -4,6 +4,9 @@
 // poll() returns what the rate allows since the task started and otherwise waits (at most a
 // second) for the next record to be due; once `count` is reached it waits and returns nothing.
 //
+// Gauges (context.metrics()), after each batch: records_generated (since this task started) and
+// generator_state ("generating", or "finished" once `count` is reached).
+//
 // Threads: start() and poll() on the task thread; stop() from another thread wakes a waiting
 // poll() at once.
 #pragma once
@@ -30,6 +33,7 @@ class SyntheticSourceTask : public SourceTask {
  private:
   using Clock = std::chrono::steady_clock;
 
+  bool finished() const { return end_id_ >= 0 && next_id_ >= end_id_; }
   // How many records may be emitted now (0 = wait until `due`).
   std::int64_t allowed_now(Clock::time_point& due) const;
   void wait_until(Clock::time_point deadline);
@@ -45,6 +49,7 @@ class SyntheticSourceTask : public SourceTask {
   std::int64_t next_id_ = 0;
   std::int64_t emitted_ = 0;  // since start, for the rate
   Clock::time_point started_;
+  TaskMetrics* metrics_ = &TaskMetrics::discard();  // the context's, from start()
 
   std::mutex mu_;  // guards stopping_
   std::condition_variable wake_;

@@ -160,9 +160,11 @@ TEST_CASE("GET status, tasks and task status have Kafka's shapes", "[rest]") {
   RestFixture f;
   f.add_connector("c");
   auto status = f.get_json("/connectors/c/status");
+  // Kafka's fields exactly, plus the task's "metrics" (Kafka's clients ignore unknown fields).
   REQUIRE(status == json{{"name", "c"},
                          {"connector", {{"state", "RUNNING"}, {"worker_id", "127.0.0.1:8083"}}},
-                         {"tasks", {{{"id", 0}, {"state", "RUNNING"}, {"worker_id", "127.0.0.1:8083"}}}},
+                         {"tasks",
+                          {{{"id", 0}, {"state", "RUNNING"}, {"worker_id", "127.0.0.1:8083"}, {"metrics", json::object()}}}},
                          {"type", "source"}});
   auto tasks = f.get_json("/connectors/c/tasks");
   REQUIRE(tasks[0]["id"] == json{{"connector", "c"}, {"task", 0}});
@@ -170,12 +172,33 @@ TEST_CASE("GET status, tasks and task status have Kafka's shapes", "[rest]") {
   REQUIRE(f.get_json("/connectors/c/tasks-config") ==
           json{{"c-0", {{"connector.class", "FileStreamSource"}, {"name", "c"}}}});
   auto task = f.get_json("/connectors/c/tasks/0/status");
-  REQUIRE(task == json{{"id", 0}, {"state", "FAILED"}, {"worker_id", "127.0.0.1:8083"}, {"trace", "boom\n\tat somewhere"}});
+  REQUIRE(task == json{{"id", 0},
+                       {"state", "FAILED"},
+                       {"worker_id", "127.0.0.1:8083"},
+                       {"trace", "boom\n\tat somewhere"},
+                       {"metrics", json::object()}});
   REQUIRE(f.request("GET", "/connectors/c/tasks/1/status").status == 404);
   REQUIRE(f.request("GET", "/connectors/c/tasks/x/status").status == 404);
   REQUIRE(f.request("GET", "/connectors/c/tasks/-1/status").status == 404);
   REQUIRE(f.request("GET", "/connectors/nope/status").status == 404);
   REQUIRE(f.request("GET", "/connectors/nope/tasks").status == 404);
+}
+
+TEST_CASE("Task status shows the task's gauges as numbers and strings", "[rest]") {
+  RestFixture f;
+  f.add_connector("c");
+  {
+    std::lock_guard lock(f.herder.mu);
+    f.herder.gauges[TaskId{"c", 0}] = {{"source-record-poll-total", 1200.0},
+                                       {"lag_behind_source_ms", 2.5},
+                                       {"last_committed_lsn", std::string("0/16B3748")}};
+  }
+  json expected{{"source-record-poll-total", 1200}, {"lag_behind_source_ms", 2.5}, {"last_committed_lsn", "0/16B3748"}};
+  REQUIRE(f.get_json("/connectors/c/status")["tasks"][0]["metrics"] == expected);
+  auto task = f.get_json("/connectors/c/tasks/0/status");
+  REQUIRE(task["metrics"] == expected);
+  REQUIRE(task["state"] == "FAILED");  // Kafka's fields are unchanged beside it
+  REQUIRE(task["trace"] == "boom\n\tat somewhere");
 }
 
 TEST_CASE("Restarts: 204 legacy, 202 with status for includeTasks/onlyFailed, task restart 204", "[rest]") {

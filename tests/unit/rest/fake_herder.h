@@ -33,6 +33,7 @@ class FakeHerder : public Herder {
   std::string last_call;
   std::string last_validated_plugin;
   std::vector<std::string> topics_reset;
+  std::map<TaskId, MetricValues> gauges;  // what task status and task_metrics() report
   // While true, connectors() blocks (up to 10 s), as a herder busy starting connectors would.
   bool hold_connectors = false;
   std::condition_variable released;
@@ -113,12 +114,20 @@ class FakeHerder : public Herder {
     t.state = State::kFailed;
     t.worker_id = "127.0.0.1:8083";
     t.trace = "boom\n\tat somewhere";
+    t.metrics = gauges[id];
     return t;
   }
 
   std::vector<TaskInfo> task_configs(const std::string& name) override {
     std::lock_guard lock(mu);
     return {TaskInfo{TaskId{name, 0}, find(name).config}};
+  }
+
+  std::vector<TaskMetricsInfo> task_metrics() override {
+    std::lock_guard lock(mu);
+    std::vector<TaskMetricsInfo> out;
+    for (const auto& [id, values] : gauges) out.push_back({id, values});
+    return out;
   }
 
   void restart_task(const TaskId& id) override {
@@ -255,6 +264,7 @@ class FakeHerder : public Herder {
     t.id = 0;
     t.state = state;
     t.worker_id = "127.0.0.1:8083";
+    t.metrics = gauges[TaskId{name, 0}];
     s.tasks.push_back(t);
     return s;
   }

@@ -25,6 +25,29 @@ TEST_CASE("GET /health answers 200 healthy, 503 starting, 500 unhealthy", "[rest
   REQUIRE(json::parse(bad.body)["status"] == "unhealthy");
 }
 
+TEST_CASE("GET /metrics answers every task's gauges in Prometheus text format", "[rest]") {
+  RestFixture f;
+  auto none = f.request("GET", "/metrics");
+  REQUIRE(none.status == 200);
+  REQUIRE(none.headers["content-type"] == "text/plain; version=0.0.4");
+  REQUIRE(none.body.empty());
+  {
+    std::lock_guard lock(f.herder.mu);
+    f.herder.gauges[TaskId{"orders", 0}] = {{"source-record-poll-total", 7.0}, {"slot", std::string("a\"b")}};
+    f.herder.gauges[TaskId{"orders", 1}] = {{"source-record-poll-total", 3.0}};
+  }
+  auto r = f.request("GET", "/metrics");
+  REQUIRE(r.status == 200);
+  REQUIRE(r.headers["content-type"] == "text/plain; version=0.0.4");
+  REQUIRE(r.body ==
+          "# TYPE sluice_slot_info gauge\n"
+          "sluice_slot_info{connector=\"orders\",task=\"0\",value=\"a\\\"b\"} 1\n"
+          "# TYPE sluice_source_record_poll_total gauge\n"
+          "sluice_source_record_poll_total{connector=\"orders\",task=\"0\"} 7\n"
+          "sluice_source_record_poll_total{connector=\"orders\",task=\"1\"} 3\n");
+  REQUIRE(f.request("POST", "/metrics").status == 405);
+}
+
 TEST_CASE("GET /connector-plugins lists connectors; connectorsOnly=false adds every kind", "[rest]") {
   RestFixture f;
   auto connectors = f.get_json("/connector-plugins");

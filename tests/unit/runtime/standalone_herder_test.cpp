@@ -2,6 +2,8 @@
 // lifecycle Kafka Connect users rely on.
 #include <catch2/catch.hpp>
 
+#include <variant>
+
 #include "runtime/herder_errors.h"
 #include "runtime/standalone_herder.h"
 #include "runtime/storage/file_offset_store.h"
@@ -92,6 +94,45 @@ TEST_CASE("Records flow from a source to a sink and source offsets commit after 
   }));
   std::lock_guard lock(script().mu);
   REQUIRE_FALSE(script().commits.empty());  // the task heard about its committed offsets
+}
+
+TEST_CASE("Task status shows the runtime's gauges; a restarted task starts them afresh", "[herder]") {
+  Harness h;
+  h.create_pipeline();
+  make_available(30);
+  REQUIRE(eventually([] { return script().snapshot().size() == 30; }));
+  auto gauge = [&](const std::string& connector, const std::string& name) {
+    auto metrics = h.herder->task_status(TaskId{connector, 0}).metrics;
+    auto it = metrics.find(name);
+    return it == metrics.end() ? -1.0 : std::get<double>(it->second);
+  };
+  REQUIRE(eventually([&] { return gauge("src", "source-record-write-total") == 30; }));
+  REQUIRE(gauge("src", "source-record-poll-total") == 30);
+  REQUIRE(gauge("sink", "sink-record-read-total") == 30);
+  REQUIRE(gauge("sink", "sink-record-send-total") == 30);
+  REQUIRE(eventually([&] { return gauge("sink", "offset-commit-completion-total") >= 1; }));
+  REQUIRE(eventually([&] { return gauge("src", "offset-commit-completion-total") >= 1; }));
+  auto status = h.herder->connector_status("src");
+  REQUIRE(std::get<double>(status.tasks.at(0).metrics.at("source-record-write-total")) == 30);
+
+  auto all = h.herder->task_metrics();
+  REQUIRE(all.size() == 2);
+  REQUIRE(all[0].id == TaskId{"sink", 0});
+  REQUIRE(all[1].id == TaskId{"src", 0});
+
+  // Once the last offset is stored, a new instance has nothing to send again: its totals stay 0.
+  REQUIRE(eventually([&] {
+    auto offsets = h.herder->connector_offsets("src");
+    return offsets.size() == 1 && offsets[0].offset->at("n") == Value(std::int64_t{29});
+  }));
+  h.herder->restart_task(TaskId{"src", 0});
+  REQUIRE(gauge("src", "source-record-poll-total") == 0);
+  REQUIRE(gauge("src", "source-record-write-total") == 0);
+
+  h.herder->stop_connector("src");
+  all = h.herder->task_metrics();
+  REQUIRE(all.size() == 1);
+  REQUIRE(all[0].id == TaskId{"sink", 0});
 }
 
 TEST_CASE("Pause stops the flow, resume restarts it, statuses follow", "[herder]") {
