@@ -87,7 +87,7 @@ int run_standalone(int argc, char** argv) {
   ConfigProviders providers(config.originals());
   FileOffsetStore offsets(config.offsets_file());
   FileConfigStore configs(config.configs_file());
-  EmbeddedBus bus(static_cast<std::size_t>(config.bus_buffer_bytes()));
+  EmbeddedBus bus(static_cast<std::size_t>(config.bus_buffer_bytes()), config.bus_ephemeral_topics_regex());
   StatusStore status(config.worker_id(8083));
   Worker worker(config, registry, providers, bus, offsets, status);
   StandaloneHerder herder(config, worker, status, configs, offsets, bus);

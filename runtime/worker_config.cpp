@@ -85,7 +85,14 @@ const ConfigDef& WorkerConfig::config_def() {
               "Allow PUT /connectors/{name}/topics/reset.")
       .define("embedded.bus.buffer.bytes", T::kLong, 16L << 20, at_least(1024), Importance::kMedium,
               "Embedded bus only: most bytes of records a topic holds before its producers wait. Records "
-              "leave the bus once every sink reading the topic has committed them.");
+              "leave the bus once every sink reading the topic has committed them.")
+      .define("embedded.bus.ephemeral.topics.regex", T::kString, R"(__debezium-heartbeat\..*)", valid_regex(),
+              Importance::kLow,
+              "Embedded bus only: topics whose records need not wait for a reader, such as Debezium's heartbeat "
+              "topics. A record sent to a matching topic while no sink connector reads it is acknowledged at "
+              "once and not kept, so it never holds back the source's later offset commits; while a sink "
+              "connector reads the topic, its records are kept and delivered like any other. Empty: every topic "
+              "waits for a reader.");
   return def;
 }
 

@@ -28,6 +28,7 @@ class WorkerConfig {
   std::int64_t task_shutdown_timeout_ms() const { return config_.get_long("task.shutdown.graceful.timeout.ms"); }
   std::vector<std::string> listeners() const { return config_.get_list("listeners"); }
   std::int64_t bus_buffer_bytes() const { return config_.get_long("embedded.bus.buffer.bytes"); }
+  std::string bus_ephemeral_topics_regex() const { return config_.get_string("embedded.bus.ephemeral.topics.regex"); }
   bool topic_tracking() const { return config_.get_bool("topic.tracking.enable"); }
   bool topic_tracking_reset() const { return config_.get_bool("topic.tracking.allow.reset"); }
 

@@ -4,8 +4,6 @@
 
 namespace sluice::runtime {
 
-using Acks = std::vector<std::pair<std::shared_ptr<AckTracker>, std::uint64_t>>;
-
 bool Subscription::matches(const std::string& topic) const {
   if (std::find(topics.begin(), topics.end(), topic) != topics.end()) return true;
   if (topics_regex.empty()) return false;
@@ -13,12 +11,16 @@ bool Subscription::matches(const std::string& topic) const {
   return std::regex_match(topic, std::regex(topics_regex));
 }
 
-EmbeddedBus::EmbeddedBus(std::size_t max_topic_bytes) : max_topic_bytes_(max_topic_bytes) {}
+EmbeddedBus::EmbeddedBus(std::size_t max_topic_bytes, const std::string& ephemeral_topics_regex)
+    : max_topic_bytes_(max_topic_bytes),
+      ephemeral_topics_(ephemeral_topics_regex.empty() ? std::nullopt
+                                                       : std::optional<std::regex>(std::regex(ephemeral_topics_regex))) {}
 
 EmbeddedBus::TopicLog& EmbeddedBus::topic_locked(const std::string& name) {
   auto it = topics_.find(name);
   if (it != topics_.end()) return it->second;
   TopicLog& log = topics_[name];
+  log.ephemeral = ephemeral_topics_ && std::regex_match(name, *ephemeral_topics_);
   for (auto& [group_name, group] : groups_) {
     if (group.subscription.matches(name)) {
       group.topics.insert(name);
@@ -29,7 +31,19 @@ EmbeddedBus::TopicLog& EmbeddedBus::topic_locked(const std::string& name) {
 }
 
 std::size_t EmbeddedBus::send(std::vector<BusMessage>& messages, const std::function<bool()>& cancelled) {
-  std::unique_lock lock(mu_);
+  Acks acks;
+  std::size_t sent;
+  {
+    std::unique_lock lock(mu_);
+    sent = send_locked(lock, messages, cancelled, acks);
+  }
+  data_cv_.notify_all();
+  run_acks(acks);
+  return sent;
+}
+
+std::size_t EmbeddedBus::send_locked(std::unique_lock<std::mutex>& lock, std::vector<BusMessage>& messages,
+                                     const std::function<bool()>& cancelled, Acks& acks) {
   std::size_t sent = 0;
   for (auto& m : messages) {
     TopicLog& log = topic_locked(m.topic);
@@ -40,25 +54,37 @@ std::size_t EmbeddedBus::send(std::vector<BusMessage>& messages, const std::func
       if (cancelled()) return sent;
       space_cv_.wait_for(lock, std::chrono::milliseconds(100));
     }
+    // Nobody reads it and nobody needs to: it passes through as if read and committed at once, so
+    // the source offset behind it (a heartbeat's) is committable right away.
+    const bool pass_through = log.ephemeral && !read_locked(m.topic);
     log.bytes += size;
     log.messages.push_back(std::move(m));
     ++sent;
+    if (pass_through) pop_locked(log, log.end(), acks);
   }
-  lock.unlock();
-  data_cv_.notify_all();
   return sent;
 }
 
 void EmbeddedBus::subscribe(const std::string& name, const Subscription& subscription) {
-  std::lock_guard lock(mu_);
-  Group& group = groups_[name];
-  group.subscription = subscription;
-  for (const auto& t : subscription.topics) topic_locked(t);
-  group.topics.clear();
-  for (const auto& [topic, log] : topics_) {
-    if (subscription.matches(topic)) group.topics.insert(topic);
+  Acks acks;
+  {
+    std::lock_guard lock(mu_);
+    Group& group = groups_[name];
+    group.subscription = subscription;
+    for (const auto& t : subscription.topics) topic_locked(t);
+    auto dropped = std::move(group.topics);
+    group.topics.clear();
+    for (const auto& [topic, log] : topics_) {
+      if (subscription.matches(topic)) group.topics.insert(topic);
+    }
+    rebalance_locked(group);
+    // What only this group held back of the topics it no longer reads may leave now.
+    for (const auto& t : dropped) {
+      if (!group.topics.count(t)) trim_locked(t, acks);
+    }
   }
-  rebalance_locked(group);
+  space_cv_.notify_all();
+  run_acks(acks);
 }
 
 void EmbeddedBus::remove_group(const std::string& name) {
@@ -270,14 +296,28 @@ void EmbeddedBus::trim_locked(const std::string& topic, Acks& acks) {
     std::int64_t committed = c != group.committed.end() ? c->second : log.base;
     low = low ? std::min(*low, committed) : committed;
   }
-  if (!low) return;  // nobody reads this topic: its messages wait
-  while (log.base < *low && !log.messages.empty()) {
+  if (!low) {
+    if (!log.ephemeral) return;  // nobody reads this topic: its messages wait for a reader
+    low = log.end();             // nobody reads it and it need not wait: release it all
+  }
+  pop_locked(log, *low, acks);
+}
+
+void EmbeddedBus::pop_locked(TopicLog& log, std::int64_t below, Acks& acks) {
+  while (log.base < below && !log.messages.empty()) {
     BusMessage& m = log.messages.front();
     log.bytes -= m.size_bytes();
     if (m.tracker) acks.emplace_back(std::move(m.tracker), m.sequence);
     log.messages.pop_front();
     ++log.base;
   }
+}
+
+bool EmbeddedBus::read_locked(const std::string& topic) const {
+  for (const auto& [name, group] : groups_) {
+    if (group.topics.count(topic)) return true;
+  }
+  return false;
 }
 
 void EmbeddedBus::run_acks(Acks& acks) {

@@ -4,7 +4,11 @@
 // "connect-<name>") whose `topics` / `topics.regex` match the topic reads them, split among its
 // tasks by topic. A message stays on the bus until every group reading its topic has committed
 // past it; only then is its producer's AckTracker told, so the source offset behind it is
-// committed only after every sink flushed it. Messages of a topic nobody reads wait.
+// committed only after every sink flushed it. Messages of a topic nobody reads wait, except on
+// ephemeral topics (those matching `ephemeral_topics_regex`, e.g. Debezium's heartbeat topics):
+// a message sent to one while no group reads it is acknowledged at once and not kept, so it never
+// holds back the offsets of later records. While some group reads an ephemeral topic it behaves
+// like any other.
 //
 // Memory is bounded: a topic holds at most `max_topic_bytes`; send() blocks (backpressure) until
 // there is room, and never drops anything. Topics have one partition (0) on this bus.
@@ -58,7 +62,8 @@ struct PollResult {
 
 class EmbeddedBus {
  public:
-  explicit EmbeddedBus(std::size_t max_topic_bytes);
+  // An empty regex: no topic is ephemeral. Throws std::regex_error for an invalid one.
+  explicit EmbeddedBus(std::size_t max_topic_bytes, const std::string& ephemeral_topics_regex = {});
 
   // Appends messages in order. Blocks while a topic is over budget until room is made or
   // `cancelled()` returns true (checked at least every 100 ms); returns how many were appended
@@ -103,6 +108,7 @@ class EmbeddedBus {
     std::deque<BusMessage> messages;  // offsets [base, base + size)
     std::int64_t base = 0;
     std::size_t bytes = 0;
+    bool ephemeral = false;  // matches the ephemeral regex: not kept while nobody reads it
     std::int64_t end() const { return base + static_cast<std::int64_t>(messages.size()); }
   };
   struct Member {
@@ -118,14 +124,24 @@ class EmbeddedBus {
     std::map<int, Member> members;
   };
 
+  using Acks = std::vector<std::pair<std::shared_ptr<AckTracker>, std::uint64_t>>;
+
   TopicLog& topic_locked(const std::string& name);
+  // send() under the lock; collects the acks of messages that passed straight through.
+  std::size_t send_locked(std::unique_lock<std::mutex>& lock, std::vector<BusMessage>& messages,
+                          const std::function<bool()>& cancelled, Acks& acks);
   void rebalance_locked(Group& group);
   bool commit_pressure_locked(const Group& group, const Member& member) const;
-  // Pops messages all groups have committed; collects their acks to run after unlocking.
-  void trim_locked(const std::string& topic, std::vector<std::pair<std::shared_ptr<AckTracker>, std::uint64_t>>& acks);
-  static void run_acks(std::vector<std::pair<std::shared_ptr<AckTracker>, std::uint64_t>>& acks);
+  bool read_locked(const std::string& topic) const;  // some group's subscription matches it
+  // Pops messages all groups have committed (all of an unread ephemeral topic); collects their
+  // acks to run after unlocking.
+  void trim_locked(const std::string& topic, Acks& acks);
+  // Pops the log's messages below this offset, collecting their acks.
+  static void pop_locked(TopicLog& log, std::int64_t below, Acks& acks);
+  static void run_acks(Acks& acks);
 
   const std::size_t max_topic_bytes_;
+  const std::optional<std::regex> ephemeral_topics_;
   mutable std::mutex mu_;  // guards topics_, groups_
   std::condition_variable space_cv_;  // producers wait for room
   std::condition_variable data_cv_;   // consumers wait for messages

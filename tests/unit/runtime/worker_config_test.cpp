@@ -56,3 +56,18 @@ TEST_CASE("rest.advertised.* set the worker id", "[config]") {
   props["rest.advertised.port"] = "9000";
   REQUIRE(WorkerConfig(props).worker_id(8083) == "worker-1:9000");
 }
+
+TEST_CASE("Debezium's heartbeat topics are ephemeral on the embedded bus unless configured otherwise", "[config]") {
+  REQUIRE(WorkerConfig(minimal()).bus_ephemeral_topics_regex() == R"(__debezium-heartbeat\..*)");
+  auto props = minimal();
+  props["embedded.bus.ephemeral.topics.regex"] = "";
+  REQUIRE(WorkerConfig(props).bus_ephemeral_topics_regex().empty());
+  props["embedded.bus.ephemeral.topics.regex"] = "heartbeats(";
+  try {
+    WorkerConfig config(props);
+    FAIL("expected a ConfigError");
+  } catch (const ConfigError& e) {
+    REQUIRE(e.problems().size() == 1);
+    REQUIRE(e.problems()[0].key == "embedded.bus.ephemeral.topics.regex");
+  }
+}

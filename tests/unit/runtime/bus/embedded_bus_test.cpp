@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "runtime/bus/embedded_bus.h"
+#include "runtime/submitted_records.h"
 #include "support/eventually.h"
 
 using namespace sluice;
@@ -37,6 +38,25 @@ std::vector<BusMessage> batch(std::initializer_list<BusMessage> ms) {
 }
 
 const auto kNever = [] { return false; };
+
+const std::string kHeartbeats = R"(__debezium-heartbeat\..*)";  // the worker's default
+
+// A source task's records as WorkerSourceTask sends them: one partition, offsets 1, 2, 3, ...
+struct Source {
+  std::shared_ptr<SubmittedRecords> submitted = std::make_shared<SubmittedRecords>();
+  SourcePartition partition{{"server", Value("pg")}};
+  std::int64_t next = 1;
+
+  BusMessage record(const std::string& topic) {
+    std::uint64_t seq = submitted->submit(partition, SourceOffset{{"lsn", Value(next++)}});
+    return message(topic, "v", submitted, seq);
+  }
+  // The newest offset that may be committed now, or 0.
+  std::int64_t committable() {
+    auto offsets = submitted->drain_committable();
+    return offsets.empty() ? 0 : offsets.at(partition).at("lsn").as_int64();
+  }
+};
 
 std::string value_of(const ConsumedMessage& c) {
   return std::string(c.message->value->begin(), c.message->value->end());
@@ -202,4 +222,90 @@ TEST_CASE("A reader that holds back a filling topic is asked to commit soon", "[
   auto refill = batch({message("t", value)});
   bus.send(refill, kNever);
   REQUIRE_FALSE(bus.poll("connect-sink", 0, 10, 10ms).commit_soon);
+}
+
+TEST_CASE("Records to an ephemeral topic nobody reads are acked at once and hold back no commit", "[bus]") {
+  EmbeddedBus bus(1 << 20, kHeartbeats);
+  bus.subscribe("connect-sink", Subscription{{"pg.public.t"}, ""});
+  Source source;
+  auto b = batch({source.record("pg.public.t"), source.record("__debezium-heartbeat.pg"),
+                  source.record("pg.public.t")});
+  REQUIRE(bus.send(b, kNever) == 3);
+  auto heartbeats = bus.topics().at("__debezium-heartbeat.pg");
+  REQUIRE(heartbeats.end_offset == 1);  // it was sent ...
+  REQUIRE(heartbeats.start_offset == 1);  // ... and is not kept
+  REQUIRE(heartbeats.bytes == 0);
+  REQUIRE(source.committable() == 0);  // the first data record is not flushed yet
+  bus.commit("connect-sink", {{{"pg.public.t", 0}, 1}});
+  REQUIRE(source.committable() == 2);  // up to the heartbeat: it does not wait for a reader
+  bus.commit("connect-sink", {{{"pg.public.t", 0}, 2}});
+  REQUIRE(source.committable() == 3);
+
+  // An idle database sends only heartbeats: each is committable at once.
+  auto idle = batch({source.record("__debezium-heartbeat.pg")});
+  bus.send(idle, kNever);
+  REQUIRE(source.committable() == 4);
+}
+
+TEST_CASE("A topic that does not match the ephemeral regex still waits for a reader", "[bus]") {
+  EmbeddedBus bus(1 << 20, kHeartbeats);
+  bus.subscribe("connect-sink", Subscription{{"pg.public.t"}, ""});
+  Source source;
+  auto b = batch({source.record("pg.public.t"), source.record("unread"), source.record("pg.public.t")});
+  bus.send(b, kNever);
+  bus.commit("connect-sink", {{{"pg.public.t", 0}, 2}});
+  REQUIRE(source.committable() == 1);  // held back by the record nobody read
+  REQUIRE(bus.topics().at("unread").end_offset - bus.topics().at("unread").start_offset == 1);
+
+  // Without a regex (the bus's default) a heartbeat topic is an ordinary one too.
+  EmbeddedBus plain(1 << 20);
+  Source other;
+  auto hb = batch({other.record("__debezium-heartbeat.pg")});
+  plain.send(hb, kNever);
+  REQUIRE(other.committable() == 0);
+  REQUIRE(plain.topics().at("__debezium-heartbeat.pg").start_offset == 0);
+}
+
+TEST_CASE("An ephemeral topic a sink reads delivers and acks like any topic", "[bus]") {
+  EmbeddedBus bus(1 << 20, kHeartbeats);
+  bus.subscribe("connect-heartbeats", Subscription{{}, "__debezium-heartbeat\\..*"});
+  bus.join("connect-heartbeats", 0);
+  REQUIRE(bus.poll("connect-heartbeats", 0, 10, 10ms).new_assignment);
+  auto tracker = std::make_shared<CountingTracker>();
+  auto b = batch({message("__debezium-heartbeat.pg", "h1", tracker, 1)});
+  bus.send(b, kNever);
+  REQUIRE(tracker->acked == 0);  // kept for its reader
+  auto assigned = bus.poll("connect-heartbeats", 0, 10, 10ms);
+  REQUIRE(assigned.new_assignment);
+  REQUIRE(assigned.new_assignment->at(0).topic == "__debezium-heartbeat.pg");
+  auto polled = bus.poll("connect-heartbeats", 0, 10, 10ms);
+  REQUIRE(polled.messages.size() == 1);
+  REQUIRE(value_of(polled.messages[0]) == "h1");
+  bus.commit("connect-heartbeats", {{{"__debezium-heartbeat.pg", 0}, 1}});
+  REQUIRE(tracker->acked == 1);
+}
+
+TEST_CASE("When its last reader goes, an ephemeral topic releases what it kept", "[bus]") {
+  EmbeddedBus bus(1 << 20, kHeartbeats);
+  auto tracker = std::make_shared<CountingTracker>();
+  SECTION("the reading connector is deleted") {
+    bus.subscribe("connect-reader", Subscription{{"__debezium-heartbeat.pg"}, ""});
+    auto b = batch({message("__debezium-heartbeat.pg", "h1", tracker, 1)});
+    bus.send(b, kNever);
+    REQUIRE(tracker->acked == 0);
+    bus.remove_group("connect-reader");
+    REQUIRE(tracker->acked == 1);
+  }
+  SECTION("the reading connector's topics change") {
+    bus.subscribe("connect-reader", Subscription{{}, "__debezium-heartbeat\\..*"});
+    auto b = batch({message("__debezium-heartbeat.pg", "h1", tracker, 1)});
+    bus.send(b, kNever);
+    REQUIRE(tracker->acked == 0);
+    bus.subscribe("connect-reader", Subscription{{"pg.public.t"}, ""});
+    REQUIRE(tracker->acked == 1);
+  }
+  auto later = batch({message("__debezium-heartbeat.pg", "h2", tracker, 2)});
+  bus.send(later, kNever);
+  REQUIRE(tracker->acked == 2);  // and passes what follows straight through
+  REQUIRE(bus.topics().at("__debezium-heartbeat.pg").bytes == 0);
 }
