@@ -81,7 +81,17 @@ ConfigDef& define_replication_keys(ConfigDef& def) {
       .define("status.update.interval.ms", T::kInt, 10000, at_least(100), I::kLow,
               "How often to send the server a standby status update.", "Replication", 5)
       .define("retriable.restart.connector.wait.ms", T::kLong, 10000L, at_least(0), I::kLow,
-              "Longest wait between reconnection attempts after a retriable error.", "Replication", 6);
+              "Longest wait between reconnection attempts after a retriable error.", "Replication", 6)
+      .define("pgoutput.protocol.version", T::kString, "auto", one_of({"auto", "1", "2"}), I::kLow,
+              "pgoutput protocol version. 1 (as Debezium): a transaction is sent once it "
+              "committed. 2: transactions bigger than the server's logical_decoding_work_mem "
+              "are streamed while in progress and kept in the spool directory until they "
+              "commit, so a huge transaction costs the worker disk, not memory (PostgreSQL 14+). "
+              "auto: 2 where the server supports it, else 1.", "Replication", 9)
+      .define("spool.directory", T::kString, "", I::kLow,
+              "Directory for in-progress transactions streamed under protocol 2; each task "
+              "uses a subdirectory named after its slot. Empty: the system's temporary "
+              "directory ($TMPDIR or /tmp).", "Replication", 10);
 }
 
 ConfigDef& define_filter_keys(ConfigDef& def) {
@@ -326,6 +336,9 @@ PostgresSourceConfig PostgresSourceConfig::parse(const ConfigMap& config) {
   out.retry_delay_ms = c.get_long("retriable.restart.connector.wait.ms");
   out.slot_max_retries = c.get_int("slot.max.retries");
   out.slot_retry_delay_ms = c.get_long("slot.retry.delay.ms");
+  const std::string protocol = c.get_string("pgoutput.protocol.version");
+  out.protocol_version = protocol == "auto" ? 0 : std::stoi(protocol);
+  out.spool_directory = c.get_string("spool.directory");
   return out;
 }
 

@@ -66,6 +66,8 @@ struct PostgresSourceConfig {
   std::int64_t retry_delay_ms = 10000;  // retriable.restart.connector.wait.ms: longest reconnect wait
   std::int32_t slot_max_retries = 6;    // a slot held by another connection: attempts before failing
   std::int64_t slot_retry_delay_ms = 10000;
+  int protocol_version = 0;      // pgoutput.protocol.version: 1, 2, or 0 for auto
+  std::string spool_directory;  // empty: the system's temporary directory
 
   // Parses and validates; throws ConfigError listing every problem.
   static PostgresSourceConfig parse(const ConfigMap& config);

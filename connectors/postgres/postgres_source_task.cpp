@@ -26,42 +26,6 @@ std::string sql_list(const std::vector<TableId>& tables) {
   return out;
 }
 
-// Fills (or refreshes) the registry from the catalog.
-void load_types(PgConnection& conn, TypeRegistry& registry) {
-  QueryResult r = conn.query(std::string(TypeRegistry::kLoadQuery));
-  std::vector<std::optional<std::string_view>> row;
-  for (const auto& values : r.rows) {
-    row.clear();
-    for (const auto& v : values) row.push_back(v ? std::optional<std::string_view>(*v) : std::nullopt);
-    registry.add_row(row);
-  }
-}
-
-std::optional<std::int64_t> int_at(const SourceOffset& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || it->second.is_null()) return std::nullopt;
-  if (const auto* s = it->second.get_if<std::string>()) return std::stoll(*s);
-  return it->second.as_int64();
-}
-
-// WORKAROUND (remove when ChangeEventBuilder fills them): a delete under REPLICA IDENTITY DEFAULT
-// carries only the key columns, and the builder leaves the other fields of `before` null even when
-// NOT NULL made them required, which JsonConverter (and any schema check) rejects, failing the
-// task. Debezium substitutes the type's fallback value there. Until the builder does, NOT NULL
-// columns are passed as nullable: the Value schema marks them optional.
-TableMetadata for_builder(TableMetadata metadata) {
-  metadata.not_null.clear();
-  return metadata;
-}
-
-bool bool_at(const SourceOffset& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || it->second.is_null()) return false;
-  if (const auto* b = it->second.get_if<bool>()) return *b;
-  if (const auto* s = it->second.get_if<std::string>()) return *s == "true";
-  return false;
-}
-
 void set_snapshot_marker(SourceRecord& record, const char* marker) {
   auto* envelope = record.record.value.get_if<Struct>();
   if (envelope == nullptr) return;
@@ -73,196 +37,6 @@ void set_snapshot_marker(SourceRecord& record, const char* marker) {
 }
 
 }  // namespace
-
-// --- StreamPosition ------------------------------------------------------------------------
-
-SourceOffset StreamPosition::to_offset() const {
-  SourceOffset o;
-  if (snapshot) {
-    o["snapshot"] = Value(true);
-    o["last_snapshot_record"] = Value(last_snapshot_record);
-    if (!snapshot_table.empty()) {
-      o["snapshot_table"] = Value(snapshot_table);
-      o["snapshot_key"] = Value(snapshot_key);
-    }
-  } else {
-    o["lsn_proc"] = Value(static_cast<std::int64_t>(lsn_proc.value));
-    o["lsn_commit"] = Value(static_cast<std::int64_t>(lsn_commit.value));
-  }
-  o["lsn"] = Value(static_cast<std::int64_t>(lsn.value));
-  if (txid) o["txId"] = Value(*txid);
-  o["ts_usec"] = Value(ts_usec);
-  return o;
-}
-
-StreamPosition StreamPosition::from_offset(const SourceOffset& offset) {
-  StreamPosition p;
-  auto lsn_of = [&](std::string_view key) {
-    return Lsn{static_cast<std::uint64_t>(int_at(offset, key).value_or(0))};
-  };
-  p.lsn = lsn_of("lsn");
-  p.lsn_proc = offset.count("lsn_proc") ? lsn_of("lsn_proc") : p.lsn;
-  p.lsn_commit = offset.count("lsn_commit") ? lsn_of("lsn_commit") : p.lsn;
-  p.txid = int_at(offset, "txId");
-  p.ts_usec = int_at(offset, "ts_usec").value_or(0);
-  p.snapshot = bool_at(offset, "snapshot");
-  p.last_snapshot_record = bool_at(offset, "last_snapshot_record");
-  auto text_at = [&](std::string_view key) {
-    auto it = offset.find(key);
-    const auto* text = it == offset.end() ? nullptr : it->second.get_if<std::string>();
-    return text ? *text : std::string();
-  };
-  p.snapshot_table = text_at("snapshot_table");
-  p.snapshot_key = text_at("snapshot_key");
-  return p;
-}
-
-// --- ChangeStreamReader --------------------------------------------------------------------
-
-ChangeStreamReader::ChangeStreamReader(const PostgresSourceConfig& config, ChangeEventBuilder& builder,
-                                       TypeRegistry& registry, SourcePartition partition)
-    : config_(config), builder_(builder), registry_(registry), partition_(std::move(partition)) {}
-
-void ChangeStreamReader::resume_from(const StreamPosition& emitted) {
-  resume_ = emitted;
-  position_ = emitted;
-  position_.snapshot = false;
-  position_.last_snapshot_record = false;
-  in_tx_ = false;
-  decoder_.reset_session();
-}
-
-void ChangeStreamReader::handle(const XLogData& data, std::vector<SourceRecord>& out, PgConnection& catalog) {
-  DecodedMessage decoded = decoder_.decode(data.payload);
-  const Lsn lsn = data.wal_start;
-  if (auto* m = std::get_if<BeginMsg>(&decoded)) return on_begin(*m, out);
-  if (auto* m = std::get_if<CommitMsg>(&decoded)) return on_commit(*m, out);
-  if (auto* m = std::get_if<RelationMsg>(&decoded)) return on_relation(*m->relation, m->changed, catalog);
-  if (auto* m = std::get_if<InsertMsg>(&decoded)) {
-    on_change(*m->relation, lsn, out, [&](const SourceInfo& src, const SourceOffset& o) {
-      builder_.insert(*m->relation, m->new_tuple, src, partition_, o, out);
-    });
-  } else if (auto* m = std::get_if<UpdateMsg>(&decoded)) {
-    on_change(*m->relation, lsn, out, [&](const SourceInfo& src, const SourceOffset& o) {
-      builder_.update(*m->relation, m->old_tuple, m->old_kind == OldTupleKind::kFull, m->new_tuple, src,
-                      partition_, o, out);
-    });
-  } else if (auto* m = std::get_if<DeleteMsg>(&decoded)) {
-    on_change(*m->relation, lsn, out, [&](const SourceInfo& src, const SourceOffset& o) {
-      builder_.remove(*m->relation, m->old_tuple, m->old_kind == OldTupleKind::kFull, src, partition_, o, out);
-    });
-  } else if (auto* m = std::get_if<TruncateMsg>(&decoded)) {
-    for (const Relation* rel : m->relations) {
-      on_change(*rel, lsn, out, [&](const SourceInfo& src, const SourceOffset& o) {
-        builder_.truncate(*rel, src, partition_, o, out);
-      });
-    }
-  } else if (auto* m = std::get_if<LogicalMsg>(&decoded)) {
-    on_message(*m, lsn, out);
-  } else if (std::holds_alternative<StreamStartMsg>(decoded) || std::holds_alternative<StreamStopMsg>(decoded) ||
-             std::holds_alternative<StreamCommitMsg>(decoded) || std::holds_alternative<StreamAbortMsg>(decoded)) {
-    throw DataError("unexpected streamed-transaction message under pgoutput protocol 1");
-  }
-  // Origin and Type messages need nothing here (types are looked up in the registry).
-}
-
-void ChangeStreamReader::on_begin(const BeginMsg& m, std::vector<SourceRecord>& out) {
-  in_tx_ = true;
-  tx_xid_ = m.xid;
-  tx_commit_time_ = m.commit_time;
-  tx_records_in_batch_ = 0;
-  // Transactions are sent in commit order: one that committed before the resume point's
-  // lsn_commit was emitted whole; in the resume point's own transaction, changes up to lsn_proc were.
-  skip_tx_ = resume_.lsn_commit && m.final_lsn < resume_.lsn_commit;
-  skip_upto_ = !skip_tx_ && resume_.txid && *resume_.txid == static_cast<std::int64_t>(m.xid) ? resume_.lsn_proc : Lsn{};
-  if (skip_tx_ || skip_upto_) return;
-  std::size_t before = out.size();
-  builder_.begin_transaction(source_info(m.final_lsn), partition_, position_.to_offset(), out);
-  tx_records_in_batch_ += out.size() - before;
-}
-
-void ChangeStreamReader::on_commit(const CommitMsg& m, std::vector<SourceRecord>& out) {
-  if (!in_tx_) return;
-  in_tx_ = false;
-  if (m.end_lsn > position_.lsn_commit) position_.lsn_commit = m.end_lsn;
-  position_.ts_usec = m.commit_time.unix_micros();
-  if (skip_tx_) return;
-  SourceOffset done = position_.to_offset();
-  std::size_t before = out.size();
-  builder_.end_transaction(source_info(m.commit_lsn), partition_, done, out);
-  tx_records_in_batch_ += out.size() - before;
-  // The transaction's last record in this batch now says the whole transaction is out, so
-  // committing it lets the slot confirm the commit.
-  if (tx_records_in_batch_ > 0 && !out.empty()) out.back().source_offset = std::move(done);
-}
-
-void ChangeStreamReader::on_relation(const Relation& rel, bool changed, PgConnection& catalog) {
-  bool unknown_type = std::any_of(rel.columns.begin(), rel.columns.end(), [&](const RelationColumn& c) {
-    return c.type_oid >= 16384 && registry_.find(c.type_oid) == nullptr;
-  });
-  if (unknown_type) load_types(catalog, registry_);
-  if (!changed) return;
-  if (auto metadata = load_table_metadata(catalog, rel.oid)) {
-    builder_.set_table_metadata(rel.schema, rel.name, for_builder(std::move(*metadata)));
-  }
-}
-
-template <class Emit>
-void ChangeStreamReader::on_change(const Relation& rel, Lsn lsn, std::vector<SourceRecord>& out, Emit&& emit) {
-  if (skip_tx_ || (skip_upto_ && lsn <= skip_upto_)) return;
-  if (!config_.filter.includes(rel.schema, rel.name)) return;
-  StreamPosition next = position_;
-  next.lsn = next.lsn_proc = lsn;
-  next.txid = tx_xid_;
-  next.ts_usec = tx_commit_time_.unix_micros();
-  std::size_t before = out.size();
-  emit(source_info(lsn), next.to_offset());
-  // Only the change's last record says the change is done (a delete and its tombstone, the three
-  // records of a key change).
-  if (out.size() > before + 1) {
-    SourceOffset partial = position_.to_offset();
-    for (std::size_t i = before; i + 1 < out.size(); ++i) out[i].source_offset = partial;
-  }
-  tx_records_in_batch_ += out.size() - before;
-  position_ = next;
-}
-
-void ChangeStreamReader::on_message(const LogicalMsg& m, Lsn lsn, std::vector<SourceRecord>& out) {
-  if (m.transactional) {
-    if (skip_tx_ || (skip_upto_ && lsn <= skip_upto_)) return;
-    StreamPosition next = position_;
-    next.lsn = next.lsn_proc = lsn;
-    next.txid = tx_xid_;
-    next.ts_usec = tx_commit_time_.unix_micros();
-    std::size_t before = out.size();
-    builder_.message(true, m.prefix, m.content, source_info(lsn), partition_, next.to_offset(), out);
-    tx_records_in_batch_ += out.size() - before;
-    position_ = next;
-    return;
-  }
-  // Sent when decoded, outside any transaction; already emitted when before the resume point.
-  if (resume_.lsn_commit && m.lsn < resume_.lsn_commit) return;
-  SourceInfo src = source_info(m.lsn);
-  src.txid.reset();
-  src.ts_us = position_.ts_usec;
-  builder_.message(false, m.prefix, m.content, src, partition_, position_.to_offset(), out);
-}
-
-SourceInfo ChangeStreamReader::source_info(Lsn lsn) const {
-  SourceInfo src;
-  src.ts_us = tx_commit_time_.unix_micros();
-  src.txid = tx_xid_;
-  src.lsn = lsn;
-  if (position_.lsn_commit) src.last_commit_lsn = position_.lsn_commit;
-  src.db = config_.dbname;
-  return src;
-}
-
-void ChangeStreamReader::advance_idle(Lsn server_position) {
-  if (in_tx_ || server_position <= position_.lsn_commit) return;
-  position_.lsn_commit = server_position;
-  if (server_position > position_.lsn_proc) position_.lsn_proc = server_position;
-}
 
 // --- PostgresSourceTask: lifecycle -----------------------------------------------------------
 
@@ -283,11 +57,13 @@ void PostgresSourceTask::start(const ConfigMap& config, SourceTaskContext& conte
     committed_at_start_ = StreamPosition::from_offset(*offset);
     snapshot_done_ = committed_at_start_->snapshot_completed();
     committed_flush_ = committed_at_start_->lsn_commit;
-    reader_->resume_from(*committed_at_start_);
+      reader_->resume_from(*committed_at_start_);
     kLog.info("[{}] resuming after lsn_commit {} lsn_proc {}", task_id_,
               committed_at_start_->lsn_commit.to_string(), committed_at_start_->lsn_proc.to_string());
   }
   last_heartbeat_ = std::chrono::steady_clock::now();
+  rate_window_start_ = last_heartbeat_;
+  metrics_ = &context.metrics();
 }
 
 std::vector<SourceRecord> PostgresSourceTask::poll() {
@@ -303,11 +79,13 @@ std::vector<SourceRecord> PostgresSourceTask::poll() {
       case Phase::kSnapshot: {
         auto batch = poll_snapshot();
         failures_ = 0;
+        publish_metrics(batch);
         return batch;
       }
       case Phase::kStreaming: {
         auto batch = poll_stream();
         failures_ = 0;
+        publish_metrics(batch);
         return batch;
       }
       case Phase::kDone:
@@ -337,6 +115,50 @@ void PostgresSourceTask::commit(const std::map<SourcePartition, SourceOffset>& c
   committed_flush_ = position.lsn_commit;
   std::lock_guard lock(stream_mu_);
   if (stream_ && stream_->streaming()) stream_->set_flushed_lsn(committed_flush_);
+}
+
+void PostgresSourceTask::publish_metrics(const std::vector<SourceRecord>& batch) {
+  using namespace std::chrono;
+  std::size_t events = 0;
+  for (const auto& r : batch) {
+    if (r.record.topic != config_.heartbeat_topic) ++events;
+  }
+  events_total_ += events;
+  rate_window_events_ += events;
+  TaskMetrics& m = *metrics_;
+  auto now = steady_clock::now();
+  auto window = now - rate_window_start_;
+  if (window >= seconds(1)) {
+    m.set("events_per_second", static_cast<double>(rate_window_events_) / duration<double>(window).count());
+    rate_window_events_ = 0;
+    rate_window_start_ = now;
+  }
+  m.set("events_total", static_cast<double>(events_total_));
+  m.set_text("phase", phase_ == Phase::kSnapshot ? "snapshot" : phase_ == Phase::kStreaming ? "streaming" : "done");
+  m.set("snapshot_records_total", static_cast<double>(snapshot_records_));
+  if (phase_ != Phase::kStreaming || !stream_) return;
+
+  const StreamPosition& at = reader_->position();
+  const Lsn server = stream_->server_wal_end();
+  const bool caught_up = !reader_->in_transaction() && at.lsn_commit >= server;
+  // How far the last change handed out is behind its commit on the server, and how much WAL the
+  // server has sent that is not handed out yet.
+  double lag_ms = 0;
+  if (events > 0 && at.ts_usec > 0) lag_ms = std::max<double>(0, (now_us() - at.ts_usec) / 1000.0);
+  m.set("lag_behind_source_ms", caught_up ? 0 : lag_ms);
+  const Lsn handed_out = std::max(at.lsn_commit, at.lsn_proc);
+  m.set("lag_behind_source_bytes", server > handed_out ? static_cast<double>(server.value - handed_out.value) : 0);
+  // WAL the slot holds back: what the server has beyond the confirmed (committed) flush position.
+  const Lsn flushed = committed_flush_;
+  m.set("slot_lag_bytes", flushed && server > flushed ? static_cast<double>(server.value - flushed.value) : 0);
+  m.set_text("last_committed_lsn", flushed.to_string());
+  m.set_text("last_received_lsn", server.to_string());
+  m.set("protocol_version", streaming_protocol_);
+  const StreamStats& st = reader_->stats();
+  m.set("streamed_transactions", static_cast<double>(st.streamed_transactions));
+  m.set("streamed_transactions_aborted", static_cast<double>(st.aborted_streamed_transactions));
+  m.set("spooled_transactions_open", static_cast<double>(reader_->spooled_transactions()));
+  m.set("spooled_bytes", static_cast<double>(reader_->spooled_bytes()));
 }
 
 void PostgresSourceTask::set_stream(std::unique_ptr<ReplicationStream> stream) {
@@ -482,15 +304,28 @@ void PostgresSourceTask::load_type_registry() { load_types(*conn_, registry_); }
 
 void PostgresSourceTask::start_streaming() {
   StreamOptions options;
-  options.proto_version = 1;
+  options.proto_version = protocol_version();
+  options.streaming = options.proto_version >= 2;
+  streaming_protocol_ = options.proto_version;
   options.publication_names = {config_.publication_name};
   options.messages = true;
   // 0/0: from the slot's confirmed flush position, which never passes a committed offset; what
   // was handed out since is skipped by the reader.
   stream_->start(config_.slot_name, Lsn{0}, options);
   if (committed_flush_) stream_->set_flushed_lsn(committed_flush_);
-  reader_->resume_from(reader_->position());
+  reader_->resume_from(reader_->position(), options.proto_version);
   phase_ = Phase::kStreaming;
+}
+
+int PostgresSourceTask::protocol_version() const {
+  // Streaming of in-progress transactions (protocol 2) exists from PostgreSQL 14 on.
+  const bool streaming_supported = conn_ && conn_->server_version() >= 140000;
+  if (config_.protocol_version == 2 && !streaming_supported) {
+    throw ConnectError("pgoutput.protocol.version=2 needs PostgreSQL 14 or later; the server is version " +
+                       std::to_string(conn_ ? conn_->server_version() : 0) + ". Use 1 or auto");
+  }
+  if (config_.protocol_version != 0) return config_.protocol_version;
+  return streaming_supported ? 2 : 1;
 }
 
 // --- Snapshot --------------------------------------------------------------------------------
@@ -623,6 +458,12 @@ std::vector<SourceRecord> PostgresSourceTask::poll_stream() {
   std::optional<clock::time_point> first_record;
   const auto max = static_cast<std::size_t>(config_.max_batch_size);
   while (!stopping_.load() && out.size() < max) {
+    if (reader_->replaying()) {  // a committed streamed transaction, from the spool
+      reader_->replay(out, max, *conn_);
+      stream_->keep_alive();
+      if (!out.empty() && !first_record) first_record = clock::now();
+      continue;
+    }
     auto until = first_record ? std::min(deadline, *first_record + kBatchLinger) : deadline;
     auto now = clock::now();
     if (now >= until) break;

@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "change_event_builder.h"
+#include "change_stream_reader.h"
 #include "pg_connection.h"
 #include "pgoutput_decoder.h"
 #include "postgres_source_connector.h"
@@ -58,67 +59,6 @@
 #include "type_mapping.h"
 
 namespace sluice::postgres {
-
-// Where the task stands, in the shape of its offsets.
-struct StreamPosition {
-  Lsn lsn_commit;  // end of the last transaction fully emitted (or consistent point / server position)
-  Lsn lsn_proc;    // the last change fully emitted
-  Lsn lsn;         // the change of the last record
-  std::optional<std::int64_t> txid;
-  std::int64_t ts_usec = 0;
-  bool snapshot = false;              // a snapshot record's offset
-  bool last_snapshot_record = false;
-  std::string snapshot_table;  // sluice: where an interrupted snapshot resumes ("schema.table")
-  std::string snapshot_key;    // and after which primary key (text[] literal)
-
-  bool snapshot_completed() const { return !snapshot || last_snapshot_record; }
-  SourceOffset to_offset() const;
-  // Reads Debezium's keys; a missing lsn_commit falls back to lsn (snapshot offsets).
-  static StreamPosition from_offset(const SourceOffset& offset);
-};
-
-// Decodes the replication stream into records and keeps the stream position. Owned by the task
-// thread.
-class ChangeStreamReader {
- public:
-  ChangeStreamReader(const PostgresSourceConfig& config, ChangeEventBuilder& builder,
-                     TypeRegistry& registry, SourcePartition partition);
-
-  // Starts a session (a new replication connection) that skips what `emitted` covers.
-  void resume_from(const StreamPosition& emitted);
-  // Before each poll's batch.
-  void begin_batch() { tx_records_in_batch_ = 0; }
-  // Decodes one message and appends its records. `catalog` answers table metadata lookups.
-  void handle(const XLogData& data, std::vector<SourceRecord>& out, PgConnection& catalog);
-  // Between transactions, moves the position to the server's WAL position (heartbeats).
-  void advance_idle(Lsn server_position);
-
-  bool in_transaction() const { return in_tx_; }
-  const StreamPosition& position() const { return position_; }
-
- private:
-  void on_begin(const BeginMsg& m, std::vector<SourceRecord>& out);
-  void on_commit(const CommitMsg& m, std::vector<SourceRecord>& out);
-  void on_relation(const Relation& rel, bool changed, PgConnection& catalog);
-  template <class Emit>
-  void on_change(const Relation& rel, Lsn lsn, std::vector<SourceRecord>& out, Emit&& emit);
-  void on_message(const LogicalMsg& m, Lsn lsn, std::vector<SourceRecord>& out);
-  SourceInfo source_info(Lsn lsn) const;
-
-  const PostgresSourceConfig& config_;
-  ChangeEventBuilder& builder_;
-  TypeRegistry& registry_;
-  SourcePartition partition_;
-  PgOutputDecoder decoder_{1};
-  StreamPosition position_;  // of the last record handed out
-  StreamPosition resume_;    // skip what this covers (set per session)
-  bool in_tx_ = false;
-  bool skip_tx_ = false;     // the open transaction was emitted before
-  Lsn skip_upto_;            // in the open transaction, changes up to here were emitted
-  std::uint32_t tx_xid_ = 0;
-  PgTimestamp tx_commit_time_;
-  std::size_t tx_records_in_batch_ = 0;
-};
 
 class PostgresSourceTask : public SourceTask {
  public:
@@ -148,6 +88,8 @@ class PostgresSourceTask : public SourceTask {
   void maybe_heartbeat(std::vector<SourceRecord>& out);
   SourceRecord heartbeat_record(const StreamPosition& position) const;
   void set_stream(std::unique_ptr<ReplicationStream> stream);
+  int protocol_version() const;
+  void publish_metrics(const std::vector<SourceRecord>& batch);
 
   // Configuration and collaborators, set in start().
   PostgresSourceConfig config_;
@@ -181,7 +123,14 @@ class PostgresSourceTask : public SourceTask {
   std::size_t held_back_table_ = 0;
   bool held_back_first_in_table_ = false;
   Lsn committed_flush_;           // newest lsn_commit committed by the runtime
+  int streaming_protocol_ = 0;    // pgoutput protocol of the current stream
   std::chrono::steady_clock::time_point last_heartbeat_;
+
+  // Metrics (context.metrics()).
+  TaskMetrics* metrics_ = &TaskMetrics::discard();
+  std::uint64_t events_total_ = 0;       // change (and snapshot) records handed out
+  std::uint64_t rate_window_events_ = 0;  // since rate_window_start_
+  std::chrono::steady_clock::time_point rate_window_start_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -293,6 +293,15 @@ void ReplicationStream::throw_end_of_stream() {
   throw RetriableError("the server ended the replication stream (is it shutting down?)");
 }
 
+void ReplicationStream::keep_alive() {
+  if (!streaming_) return;
+  if (status_due_.exchange(false, std::memory_order_relaxed) && effective_flush() != reported_flush_) {
+    send_status_now(false);
+    return;
+  }
+  maybe_send_periodic_status();
+}
+
 void ReplicationStream::maybe_send_periodic_status() {
   if (std::chrono::steady_clock::now() - last_status_ >= status_interval_) send_status_now(false);
 }

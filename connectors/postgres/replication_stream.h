@@ -125,6 +125,9 @@ class ReplicationStream {
   // keepalives instead, so an idle slot keeps advancing and WAL does not pile up on the server
   // (WAL of other databases and of unpublished tables is decoded but never sent).
   void set_flushed_lsn(Lsn flush);
+  // While the reader is busy elsewhere (replaying a streamed transaction) and not calling read():
+  // sends the status update that is due, so the server does not time the connection out.
+  void keep_alive();
 
   // Any thread: makes a read() that is blocked (or the next one that would block) return
   // nullopt promptly.
