@@ -140,16 +140,18 @@ void PostgresSourceTask::publish_metrics(const std::vector<SourceRecord>& batch)
 
   const StreamPosition& at = reader_->position();
   const Lsn server = stream_->server_wal_end();
-  const bool caught_up = !reader_->in_transaction() && at.lsn_commit >= server;
+  // Everything the server had sent is handed out: the last read found nothing waiting.
+  const bool caught_up = drained_ && !reader_->in_transaction() && !reader_->replaying();
   // How far the last change handed out is behind its commit on the server, and how much WAL the
   // server has sent that is not handed out yet.
   double lag_ms = 0;
   if (events > 0 && at.ts_usec > 0) lag_ms = std::max<double>(0, (now_us() - at.ts_usec) / 1000.0);
   m.set("lag_behind_source_ms", caught_up ? 0 : lag_ms);
   const Lsn handed_out = std::max(at.lsn_commit, at.lsn_proc);
-  m.set("lag_behind_source_bytes", server > handed_out ? static_cast<double>(server.value - handed_out.value) : 0);
+  m.set("lag_behind_source_bytes",
+        !caught_up && server > handed_out ? static_cast<double>(server.value - handed_out.value) : 0);
   // WAL the slot holds back: what the server has beyond the confirmed (committed) flush position.
-  const Lsn flushed = committed_flush_;
+  const Lsn flushed = std::max(committed_flush_, slot_flush_at_setup_);
   m.set("slot_lag_bytes", flushed && server > flushed ? static_cast<double>(server.value - flushed.value) : 0);
   m.set_text("last_committed_lsn", flushed.to_string());
   m.set_text("last_received_lsn", server.to_string());
@@ -211,6 +213,7 @@ void PostgresSourceTask::setup() {
   stream->check_wal_level();
   stream->set_status_interval(std::chrono::milliseconds(config_.status_update_interval_ms));
   SlotInfo slot = stream->slot_info(config_.slot_name);
+  slot_flush_at_setup_ = slot.confirmed_flush_lsn;
   set_stream(std::move(stream));
   if (slot.exists && slot.active) {
     // After kill -9 of a worker its walsender may hold the slot a moment longer: retry a few
@@ -238,7 +241,7 @@ void PostgresSourceTask::setup() {
       kLog.warn("[{}] replication slot '{}' is missing; creating it: changes made since the "
                 "last committed offset are not streamed", task_id_, config_.slot_name);
     }
-    stream_->create_slot(config_.slot_name, "pgoutput", /*export_snapshot=*/false);
+    slot_flush_at_setup_ = stream_->create_slot(config_.slot_name, "pgoutput", /*export_snapshot=*/false).consistent_point;
   }
   if (config_.snapshot_mode == SnapshotMode::kInitialOnly) {
     phase_ = Phase::kDone;
@@ -344,6 +347,7 @@ void PostgresSourceTask::begin_snapshot(const SlotInfo& slot) {
     CreatedSlot created = stream_->create_slot(config_.slot_name, "pgoutput", /*export_snapshot=*/true);
     // From here until the snapshot ends the replication connection must stay idle.
     consistent_point_ = created.consistent_point;
+    slot_flush_at_setup_ = created.consistent_point;
     snapshot_name = created.snapshot_name;
   }
   auto tables = list_captured_tables(*conn_, config_.filter);
@@ -469,6 +473,7 @@ std::vector<SourceRecord> PostgresSourceTask::poll_stream() {
     if (now >= until) break;
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count();
     auto data = stream_->read(static_cast<int>(std::max<std::int64_t>(wait, 1)));
+    drained_ = !data;
     if (!data) continue;
     reader_->handle(*data, out, *conn_);
     if (!out.empty() && !first_record) first_record = clock::now();

@@ -29,6 +29,13 @@
 // (heartbeat.interval.ms) carry the latest server position when no transaction is half read, so
 // their committed offsets let the slot advance on an idle database too.
 //
+// Streaming protocol. pgoutput.protocol.version auto picks 2 (with streaming of in-progress
+// transactions) on PostgreSQL 14+, else 1; ChangeStreamReader spools streamed transactions and
+// replays them at their commit, a few batches per poll, while the stream is kept alive.
+//
+// Metrics. After each poll the task sets its gauges on context.metrics() (events, rate, lag in
+// ms and bytes, slot lag, LSNs, streamed-transaction counts; docs/postgres.md lists them).
+//
 // Errors. A lost connection or a server restart: poll() closes everything and throws
 // RetriableError; the next poll() reconnects (waiting with exponential backoff up to
 // retriable.restart.connector.wait.ms) and resumes after the last record it handed out. A slot
@@ -124,6 +131,8 @@ class PostgresSourceTask : public SourceTask {
   bool held_back_first_in_table_ = false;
   Lsn committed_flush_;           // newest lsn_commit committed by the runtime
   int streaming_protocol_ = 0;    // pgoutput protocol of the current stream
+  bool drained_ = false;          // the last read of the stream found nothing waiting
+  Lsn slot_flush_at_setup_;       // the slot's confirmed_flush_lsn when the session began
   std::chrono::steady_clock::time_point last_heartbeat_;
 
   // Metrics (context.metrics()).

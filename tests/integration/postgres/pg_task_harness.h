@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,13 +19,43 @@
 
 namespace sluice::testing {
 
+// Keeps the latest value of every gauge a task sets.
+class RecordingMetrics : public TaskMetrics {
+ public:
+  void set(std::string_view name, double value) override {
+    std::lock_guard lock(mu_);
+    numbers_[std::string(name)] = value;
+  }
+  void set_text(std::string_view name, std::string_view value) override {
+    std::lock_guard lock(mu_);
+    texts_[std::string(name)] = std::string(value);
+  }
+  std::optional<double> number(const std::string& name) const {
+    std::lock_guard lock(mu_);
+    auto it = numbers_.find(name);
+    return it == numbers_.end() ? std::nullopt : std::optional<double>(it->second);
+  }
+  std::optional<std::string> text(const std::string& name) const {
+    std::lock_guard lock(mu_);
+    auto it = texts_.find(name);
+    return it == texts_.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, double> numbers_;
+  std::map<std::string, std::string> texts_;
+};
+
 class FakeSourceTaskContext : public SourceTaskContext {
  public:
   std::optional<SourceOffset> offset(const SourcePartition& /*partition*/) override { return committed; }
   const std::string& task_id() const override { return id_; }
   void request_commit() override {}
+  TaskMetrics& metrics() override { return recorded; }
 
   std::optional<SourceOffset> committed;
+  RecordingMetrics recorded;
 
  private:
   std::string id_ = "pg-test-0";
@@ -146,6 +177,7 @@ class TaskRun {
   }
 
   postgres::PostgresSourceTask& task() { return *task_; }
+  const RecordingMetrics& metrics() const { return context_.recorded; }
   int retriable_errors = 0;
 
  private:

@@ -15,9 +15,11 @@
 namespace sluice::testing {
 
 // Started on first use, stopped at exit. Has publication pub_all FOR ALL TABLES in `app`.
+// logical_decoding_work_mem is at its minimum, so any transaction over 64 kB of changes is
+// streamed while in progress under pgoutput protocol 2.
 inline PostgresServer& shared_postgres() {
   static PostgresServer& server = []() -> PostgresServer& {
-    static PostgresServer s;
+    static PostgresServer s(PostgresServer::Settings{{"logical_decoding_work_mem", "64kB"}});
     s.exec("CREATE PUBLICATION pub_all FOR ALL TABLES");
     return s;
   }();
