@@ -440,21 +440,27 @@ Value convert(const TableSchema& t, const FieldPlan& f, const ColumnValue& v) {
 }
 
 // One row struct. `old` (a full old row) supplies unchanged TOAST values; `unchanged` collects the
-// names of fields left null in omit mode.
+// names of fields left null in omit mode. In a key-only old row (`key_only`) the server sent
+// nothing for the other columns: a required field gets its column's fallback, as in Debezium.
 Value row(const TableSchema& t, TupleView tuple, const std::optional<TupleView>& old, bool omit,
-          std::string* unchanged) {
+          std::string* unchanged, bool key_only = false) {
   Struct s(t.value_schema);
   for (std::size_t k = 0; k < t.value_fields.size(); ++k) {
     const FieldPlan& f = t.value_fields[k];
     const ColumnValue& v = tuple[f.column];
+    bool required = !f.mapping.schema()->optional();
     if (!v.is_unchanged_toast()) {
-      s.put_unchecked(k, convert(t, f, v));
+      Value converted = convert(t, f, v);
+      if (converted.is_null() && required && key_only) converted = f.mapping.fallback();
+      s.put_unchecked(k, std::move(converted));
     } else if (old && (*old)[f.column].has_data()) {
       s.put_unchecked(k, convert(t, f, (*old)[f.column]));
     } else if (omit) {
       if (unchanged) *unchanged += (unchanged->empty() ? "" : ","), *unchanged += f.mapping.column_name();
+    } else if (f.placeholder.is_null() && required && key_only) {
+      s.put_unchecked(k, f.mapping.fallback());
     } else {
-      if (f.placeholder.is_null() && !f.mapping.schema()->optional())
+      if (f.placeholder.is_null() && required)
         throw DataError(fmt::format("{}.{}: unchanged TOAST value for a required column of a type without a placeholder",
                                     t.data_collection, f.mapping.column_name()));
       s.put_unchecked(k, f.placeholder);
@@ -583,7 +589,7 @@ void ChangeEventBuilder::update(const Relation& rel, std::optional<TupleView> ol
   Value new_key = key(t, after);
   Value after_row = row(t, after, full, omit, &unchanged);
   Value old_key = old_or_key ? key(t, *old_or_key) : Value();
-  Value before = old_or_key ? row(t, *old_or_key, std::nullopt, omit, nullptr) : Value();
+  Value before = old_or_key ? row(t, *old_or_key, std::nullopt, omit, nullptr, !old_is_full_tuple) : Value();
   if (!old_or_key || !t.key_schema || old_key == new_key) {
     emit(t, 'u', std::move(new_key), std::move(before), std::move(after_row), std::move(unchanged), src, p, o, out);
     return;
@@ -600,12 +606,11 @@ void ChangeEventBuilder::update(const Relation& rel, std::optional<TupleView> ol
 void ChangeEventBuilder::remove(const Relation& rel, TupleView old_or_key, bool old_is_full_tuple,
                                 const SourceInfo& src, const SourcePartition& p, const SourceOffset& o,
                                 std::vector<SourceRecord>& out) {
-  (void)old_is_full_tuple;  // a key-only tuple has the other columns null, which is what `before` shows
   if (options_.skipped_operations.count('d')) return;
   TableSchema& t = table(rel);
   if (t.value_fields.empty()) return;
-  emit(t, 'd', key(t, old_or_key), row(t, old_or_key, std::nullopt, options_.toast_omit_with_header, nullptr),
-       Value(), {}, src, p, o, out);
+  Value before = row(t, old_or_key, std::nullopt, options_.toast_omit_with_header, nullptr, !old_is_full_tuple);
+  emit(t, 'd', key(t, old_or_key), std::move(before), Value(), {}, src, p, o, out);
   tombstone(t, out.back(), out);
 }
 

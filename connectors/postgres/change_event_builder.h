@@ -39,8 +39,10 @@
 //
 // `before` per replica identity (what pgoutput sends, as Debezium maps it):
 //   FULL     the whole old row on update and delete.
-//   DEFAULT / INDEX  delete: the identity columns, the other fields null; update: null, unless the
-//            key changed (then the old key row goes into the `d` event of the PK change).
+//   DEFAULT / INDEX  delete: the identity columns; the other fields null, or, where NOT NULL made
+//            the field required, the column's fallback (ColumnMapping::fallback(): 0, false, "",
+//            empty bytes/arrays, Decimal 0, the epoch, ...), as Debezium fills them. update: null,
+//            unless the key changed (then the old key row goes into the `d` event of the PK change).
 //   NOTHING  null on update; a delete has no old row at all (pgoutput sends none) and the caller
 //            should not call remove() for it (Debezium emits nothing useful either).
 //
@@ -50,10 +52,11 @@
 // gets unavailable.value.placeholder in the column's shape: string -> the text; bytes -> its UTF-8
 // bytes; array of string -> [text]; array of bytes -> [bytes]; map (hstore map mode) ->
 // {text: text}; any other shape (int arrays, numeric, ...) -> null when the field is optional (and
-// a DataError when not). With unavailable.value.handling=omit (sluice extension) the field is null
-// (every non-key field of the Value schema is then optional) and the record carries one header
-// "__debezium_unchanged_columns", an optional string schema, with the comma-separated names of the
-// fields that were unchanged TOAST in `after`.
+// a DataError when not, except in a key-only old row, where it gets the column's fallback). With
+// unavailable.value.handling=omit (sluice extension) the field is null (every non-key field of the
+// Value schema is then optional) and the record carries one header "__debezium_unchanged_columns",
+// an optional string schema, with the comma-separated names of the fields that were unchanged
+// TOAST in `after`.
 //
 // The Debezium version string in source.version is kDebeziumVersion: consumers that branch on it
 // see the 3.0 event shape.

@@ -38,11 +38,6 @@ void load_types(PgConnection& conn, TypeRegistry& registry) {
   }
 }
 
-TableMetadata for_builder(TableMetadata metadata) {
-  metadata.not_null.clear();
-  return metadata;
-}
-
 // --- StreamPosition ------------------------------------------------------------------------
 
 SourceOffset StreamPosition::to_offset() const {
@@ -265,7 +260,7 @@ void ChangeStreamReader::on_relation(const Relation& rel, bool changed, PgConnec
   if (unknown_type) load_types(catalog, registry_);
   if (!changed) return;
   if (auto metadata = load_table_metadata(catalog, rel.oid)) {
-    builder_.set_table_metadata(rel.schema, rel.name, for_builder(std::move(*metadata)));
+    builder_.set_table_metadata(rel.schema, rel.name, std::move(*metadata));
   }
 }
 

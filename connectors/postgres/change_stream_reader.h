@@ -53,13 +53,6 @@ struct StreamPosition {
 // Fills (or refreshes) the type registry from the catalog.
 void load_types(PgConnection& conn, TypeRegistry& registry);
 
-// WORKAROUND (remove when ChangeEventBuilder fills them): a delete under REPLICA IDENTITY DEFAULT
-// carries only the key columns, and the builder leaves the other fields of `before` null even when
-// NOT NULL made them required, which JsonConverter (and any schema check) rejects, failing the
-// task. Debezium substitutes the type's fallback value there. Until the builder does, NOT NULL
-// columns are passed as nullable: the Value schema marks them optional.
-TableMetadata for_builder(TableMetadata metadata);
-
 // Counters the task publishes as metrics.
 struct StreamStats {
   std::uint64_t streamed_transactions = 0;  // replayed from the spool

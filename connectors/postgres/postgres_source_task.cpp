@@ -364,7 +364,7 @@ void PostgresSourceTask::begin_snapshot(const SlotInfo& slot) {
   snapshotter_ = std::make_unique<Snapshotter>(config_.conninfo, snapshot_name, tables,
                                                config_.snapshot_fetch_size, resume);
   for (const auto& t : snapshotter_->tables()) {
-    builder_->set_table_metadata(t.relation.schema, t.relation.name, for_builder(t.metadata));
+    builder_->set_table_metadata(t.relation.schema, t.relation.name, t.metadata);
   }
   snapshot_txid_ = snapshotter_->txid();
   snapshot_ts_us_ = now_us();

@@ -592,7 +592,48 @@ ColumnMapping map_column(const ColumnDescriptor& column, const TypeRegistry& reg
   m.column_name_ = column.name;
   m.schema_ = std::move(plan.schema);
   m.converter_ = std::move(plan.converter);
+  if (m.schema_) {
+    Kind kind = m.converter_->kind;
+    if (kind == Kind::kDecimalString) m.fallback_ = Value(java_decimal_string("0", 0));
+    else if (kind == Kind::kMoneyString) m.fallback_ = Value(java_double_string(0.0));
+    else m.fallback_ = fallback_value(m.schema_);
+  }
   return m;
+}
+
+Value fallback_value(const SchemaPtr& schema_ptr) {
+  const Schema& schema = *schema_ptr;
+  const std::string& name = schema.name();
+  switch (schema.type()) {
+    case Type::kInt8: return Value(std::int8_t{0});
+    case Type::kInt16: return Value(std::int16_t{0});
+    case Type::kInt32: return Value(std::int32_t{0});
+    case Type::kInt64: return Value(std::int64_t{0});
+    case Type::kFloat32: return Value(0.0f);
+    case Type::kFloat64: return Value(0.0);
+    case Type::kBoolean: return Value(false);
+    case Type::kString:
+      if (name == "io.debezium.data.Json") return Value("{}");
+      if (name == "io.debezium.time.ZonedTimestamp") return Value("1970-01-01T00:00:00Z");
+      if (name == "io.debezium.time.ZonedTime") return Value("00:00:00Z");
+      return Value(std::string());
+    case Type::kBytes:
+      if (name == logical::kDecimalName) return Value(logical::decimal_from_string("0", logical::decimal_scale(schema)));
+      return Value(Bytes{});
+    case Type::kArray: return Value(Array{});
+    case Type::kMap: return Value(Map{});
+    case Type::kStruct: {
+      Struct s(schema_ptr);
+      for (std::size_t i = 0; i < schema.fields().size(); ++i) {
+        const SchemaPtr& f = schema.fields()[i].schema;
+        if (!f->optional()) s.put_unchecked(i, fallback_value(f));
+      }
+      // A VariableScaleDecimal's value is an unscaled integer: zero is one byte, not none.
+      if (name == "io.debezium.data.VariableScaleDecimal") s.put_unchecked(1, Value(logical::decimal_from_string("0", 0)));
+      return Value(std::move(s));
+    }
+  }
+  return Value();
 }
 
 Value ColumnMapping::convert(std::optional<std::string_view> text) const {

@@ -186,18 +186,34 @@ class ColumnMapping {
   Value convert(std::string_view text) const;
   Value convert(const char* text) const { return convert(std::string_view(text)); }
 
+  // What a required field of this column gets when the server sent no value for it (the non-key
+  // columns of a key-only old row under REPLICA IDENTITY DEFAULT/INDEX): fallback_value() of
+  // schema(), except that numeric and money in decimal.handling.mode=string give their zero as
+  // this mapping prints it ("0", "0.0"). A null Value when !included().
+  const Value& fallback() const { return fallback_; }
+
  private:
   friend ColumnMapping map_column(const ColumnDescriptor&, const TypeRegistry&,
                                   const TypeMappingOptions&);
   std::string column_name_;
   SchemaPtr schema_;
   std::shared_ptr<const ValueConverter> converter_;
+  Value fallback_;
 };
 
 // Builds the schema and converter for one column. Call once per column per relation, not per row.
 // Throws ConnectError for a domain or array whose base/element type the registry does not know.
 ColumnMapping map_column(const ColumnDescriptor& column, const TypeRegistry& registry,
                          const TypeMappingOptions& options);
+
+// Debezium's fallback value for a required field of `schema`, by type and logical name: 0 for
+// integers and floats (so the epoch, or midnight, for every int32/int64 date, time, timestamp
+// and duration type), false, "" for strings, "{}" for io.debezium.data.Json,
+// "1970-01-01T00:00:00Z" / "00:00:00Z" for ZonedTimestamp / ZonedTime, empty bytes, Decimal 0 at
+// the schema's scale, VariableScaleDecimal {scale 0, value 0}, empty arrays and maps, and for other
+// structs each required field's fallback (optional fields null). The result validates against
+// `schema`.
+Value fallback_value(const SchemaPtr& schema);
 
 // Helpers exposed for the connector and tests.
 // PostgreSQL array text ("{1,NULL,\"a b\"}", optional "[1:3]=" prefix) -> elements, nullopt for

@@ -269,6 +269,163 @@ TEST_CASE("ChangeEventBuilder delete: key-only before, then a tombstone", "[post
   }
 }
 
+namespace {
+
+constexpr Oid kBool = 16, kNumeric = 1700, kTimestamp = 1114, kDate = 1082, kJsonb = 3802;
+constexpr std::int32_t kNumeric10_2 = ((10 << 16) | 2) + 4;  // atttypmod of numeric(10,2)
+
+// public.accounts: every column but `note` NOT NULL, replica identity DEFAULT.
+Relation accounts() {
+  Relation r;
+  r.oid = 16400, r.schema = "public", r.name = "accounts", r.replica_identity = 'd', r.version = 1;
+  r.columns = {{"id", kInt4, -1, true},          {"n", kInt4, -1, false},
+               {"big", kInt8, -1, false},        {"label", kText, -1, false},
+               {"active", kBool, -1, false},     {"amount", kNumeric, kNumeric10_2, false},
+               {"created", kTimestamp, -1, false}, {"day", kDate, -1, false},
+               {"raw", kBytea, -1, false},       {"scores", kInt4Array, -1, false},
+               {"doc", kJsonb, -1, false},       {"note", kText, -1, false}};
+  return r;
+}
+TableMetadata accounts_metadata() {
+  return {{"id"}, {"id", "n", "big", "label", "active", "amount", "created", "day", "raw", "scores", "doc"}};
+}
+Tuple accounts_key_only(std::string_view id) {
+  Tuple t{{text(id)}};
+  t.values.resize(accounts().columns.size(), null());
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("ChangeEventBuilder delete with a key-only old row fills NOT NULL columns with Debezium's fallbacks",
+          "[postgres][change_event]") {
+  Fixture f;
+  Relation rel = accounts();
+  f.builder.set_table_metadata("public", "accounts", accounts_metadata());
+  Tuple key_only = accounts_key_only("7");
+  f.builder.remove(rel, key_only.view(), false, Fixture::src(), f.partition, f.offset, f.out);
+  REQUIRE(f.out.size() == 2);
+  const SourceRecord& r = f.out[0];
+
+  // NOT NULL columns are required in the Value schema, as in Debezium; `note` stays optional.
+  const Schema& value_schema = *r.record.value_schema->field("before")->schema;
+  for (const Field& field : value_schema.fields()) {
+    INFO(field.name);
+    CHECK(field.schema->optional() == (field.name == "note"));
+  }
+  const Struct& before = as_struct(envelope(r).get("before"));
+  CHECK(before.get("id") == Value(std::int32_t{7}));
+  CHECK(before.get("n") == Value(std::int32_t{0}));
+  CHECK(before.get("big") == Value(std::int64_t{0}));
+  CHECK(before.get("label") == Value(""));
+  CHECK(before.get("active") == Value(false));
+  CHECK(before.get("amount") == Value(logical::decimal_from_string("0", 2)));
+  CHECK(logical::decimal_to_string(before.get("amount").as<Bytes>(), 2) == "0.00");
+  CHECK(before.get("created") == Value(std::int64_t{0}));  // io.debezium.time.MicroTimestamp: the epoch
+  CHECK(before.get("day") == Value(std::int32_t{0}));      // io.debezium.time.Date: 1970-01-01
+  CHECK(before.get("raw") == Value(Bytes{}));
+  CHECK(before.get("scores") == Value(Array{}));
+  CHECK(before.get("doc") == Value("{}"));
+  CHECK(before.get("note").is_null());
+  CHECK(envelope(r).get("after").is_null());
+  CHECK_NOTHROW(validate_value(r.record.value_schema, r.record.value));
+  CHECK_NOTHROW(envelope(r).validate());
+  CHECK(f.out[1].record.value.is_null());  // the tombstone
+}
+
+TEST_CASE("ChangeEventBuilder fallbacks follow the column's schema", "[postgres][change_event]") {
+  SECTION("decimal.handling.mode=double") {
+    Fixture f(ConfigMap{{"decimal.handling.mode", "double"}});
+    Relation rel = accounts();
+    f.builder.set_table_metadata("public", "accounts", accounts_metadata());
+    Tuple key_only = accounts_key_only("1");
+    f.builder.remove(rel, key_only.view(), false, Fixture::src(), f.partition, f.offset, f.out);
+    REQUIRE_FALSE(f.out.empty());
+    CHECK(as_struct(envelope(f.out[0]).get("before")).get("amount") == Value(0.0));
+    CHECK_NOTHROW(validate_value(f.out[0].record.value_schema, f.out[0].record.value));
+  }
+  SECTION("decimal.handling.mode=string") {
+    Fixture f(ConfigMap{{"decimal.handling.mode", "string"}});
+    Relation rel = accounts();
+    f.builder.set_table_metadata("public", "accounts", accounts_metadata());
+    Tuple key_only = accounts_key_only("1");
+    f.builder.remove(rel, key_only.view(), false, Fixture::src(), f.partition, f.offset, f.out);
+    REQUIRE_FALSE(f.out.empty());
+    CHECK(as_struct(envelope(f.out[0]).get("before")).get("amount") == Value("0"));
+    CHECK_NOTHROW(validate_value(f.out[0].record.value_schema, f.out[0].record.value));
+  }
+  SECTION("time.precision.mode=connect, binary.handling.mode=hex") {
+    Fixture f(ConfigMap{{"time.precision.mode", "connect"}, {"binary.handling.mode", "hex"}});
+    Relation rel = accounts();
+    f.builder.set_table_metadata("public", "accounts", accounts_metadata());
+    Tuple key_only = accounts_key_only("1");
+    f.builder.remove(rel, key_only.view(), false, Fixture::src(), f.partition, f.offset, f.out);
+    REQUIRE_FALSE(f.out.empty());
+    const Struct& before = as_struct(envelope(f.out[0]).get("before"));
+    CHECK(before.get("created") == Value(std::int64_t{0}));  // Connect Timestamp
+    CHECK(before.get("day") == Value(std::int32_t{0}));      // Connect Date
+    CHECK(before.get("raw") == Value(""));
+    CHECK_NOTHROW(validate_value(f.out[0].record.value_schema, f.out[0].record.value));
+  }
+  SECTION("fallback_value by schema: VariableScaleDecimal, ZonedTimestamp, map, floats, int16") {
+    SchemaPtr vsd = SchemaBuilder::struct_().name("io.debezium.data.VariableScaleDecimal").version(1)
+        .field("scale", schemas::int32()).field("value", schemas::bytes()).build();
+    Value v = fallback_value(vsd);
+    CHECK_NOTHROW(validate_value(vsd, v));
+    CHECK(as_struct(v).get("scale") == Value(std::int32_t{0}));
+    CHECK(as_struct(v).get("value") == Value(logical::decimal_from_string("0", 0)));
+    SchemaPtr zoned = SchemaBuilder::string().name("io.debezium.time.ZonedTimestamp").version(1).build();
+    CHECK(fallback_value(zoned) == Value("1970-01-01T00:00:00Z"));
+    SchemaPtr map = SchemaBuilder::map(schemas::string(), schemas::optional_string()).build();
+    CHECK(fallback_value(map) == Value(Map{}));
+    CHECK(fallback_value(schemas::float32()) == Value(0.0f));
+    CHECK(fallback_value(schemas::int16()) == Value(std::int16_t{0}));
+  }
+}
+
+TEST_CASE("ChangeEventBuilder key-only old rows: PK change and unchanged TOAST get fallbacks; full rows keep their values",
+          "[postgres][change_event]") {
+  Fixture f;
+  Relation rel = accounts();
+  f.builder.set_table_metadata("public", "accounts", accounts_metadata());
+  Tuple full{{text("2"), text("5"), text("6"), text("x"), text("t"), text("1.50"), text("2024-01-02 03:04:05"),
+              text("2024-01-02"), text("\\x01"), text("{1}"), text("{\"a\":1}"), null()}};
+  SECTION("a primary key change: the d event's before") {
+    Tuple old_key = accounts_key_only("1");
+    f.builder.update(rel, old_key.view(), false, full.view(), Fixture::src(), f.partition, f.offset, f.out);
+    REQUIRE(f.out.size() == 3);
+    const Struct& before = as_struct(envelope(f.out[0]).get("before"));
+    CHECK(envelope(f.out[0]).get("op") == Value("d"));
+    CHECK(before.get("id") == Value(std::int32_t{1}));
+    CHECK(before.get("n") == Value(std::int32_t{0}));
+    CHECK(before.get("note").is_null());
+    CHECK_NOTHROW(validate_value(f.out[0].record.value_schema, f.out[0].record.value));
+    CHECK(as_struct(envelope(f.out[2]).get("after")).get("n") == Value(std::int32_t{5}));
+  }
+  SECTION("an unchanged TOAST numeric (no placeholder shape) in a key-only old row gets 0 instead of failing") {
+    Tuple key_only = accounts_key_only("3");
+    key_only.values[5] = toast();
+    f.builder.remove(rel, key_only.view(), false, Fixture::src(), f.partition, f.offset, f.out);
+    REQUIRE_FALSE(f.out.empty());
+    CHECK(as_struct(envelope(f.out[0]).get("before")).get("amount") == Value(logical::decimal_from_string("0", 2)));
+    CHECK_NOTHROW(validate_value(f.out[0].record.value_schema, f.out[0].record.value));
+  }
+  SECTION("a full old row (REPLICA IDENTITY FULL) is taken as sent") {
+    f.builder.remove(rel, full.view(), true, Fixture::src(), f.partition, f.offset, f.out);
+    REQUIRE_FALSE(f.out.empty());
+    const Struct& before = as_struct(envelope(f.out[0]).get("before"));
+    CHECK(before.get("n") == Value(std::int32_t{5}));
+    CHECK(before.get("label") == Value("x"));
+    CHECK(before.get("note").is_null());
+  }
+  SECTION("an insert never gets fallbacks") {
+    Tuple bad = accounts_key_only("4");
+    f.builder.insert(rel, bad.view(), Fixture::src(), f.partition, f.offset, f.out);
+    REQUIRE_FALSE(f.out.empty());
+    CHECK(as_struct(envelope(f.out[0]).get("after")).get("n").is_null());
+  }
+}
+
 TEST_CASE("ChangeEventBuilder primary key change: delete + tombstone + create with key headers", "[postgres][change_event]") {
   Fixture f;
   Relation rel = customers();
