@@ -1,7 +1,6 @@
 #include "change_stream_reader.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <type_traits>
 
@@ -147,7 +146,6 @@ void ChangeStreamReader::handle(const XLogData& data, std::vector<SourceRecord>&
   DecodedMessage decoded = decoder_->decode(data.payload);
   if (auto subxid = streamed_xid(decoded)) {
     spool().append(*decoder_->stream_xid(), *subxid, data.wal_start, data.payload);
-    ++stats_.spooled_messages;
     return;
   }
   if (std::holds_alternative<StreamStartMsg>(decoded) || std::holds_alternative<StreamStopMsg>(decoded)) return;

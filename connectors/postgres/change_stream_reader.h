@@ -57,7 +57,6 @@ void load_types(PgConnection& conn, TypeRegistry& registry);
 struct StreamStats {
   std::uint64_t streamed_transactions = 0;  // replayed from the spool
   std::uint64_t aborted_streamed_transactions = 0;
-  std::uint64_t spooled_messages = 0;
 };
 
 // Decodes the replication stream into records and keeps the stream position. Owned by the task

@@ -74,7 +74,6 @@ bool SpoolReplay::next(SpooledMessage& into) {
       fail("read (truncated entry)", path_);
     }
     if (length > 0 && is_data_message(into.payload[0]) && aborted_.count(into.subxid) != 0) continue;
-    ++read_;
     return true;
   }
 }

@@ -50,13 +50,11 @@ class SpoolReplay {
 
   // The next message, or false at the end.
   bool next(SpooledMessage& into);
-  std::uint64_t messages_read() const { return read_; }
 
  private:
   std::filesystem::path path_;
   std::set<std::uint32_t> aborted_;
   std::FILE* file_ = nullptr;
-  std::uint64_t read_ = 0;
 };
 
 class TransactionSpool {
@@ -76,10 +74,8 @@ class TransactionSpool {
   // Forgets every open transaction (a new replication session).
   void clear();
 
-  bool contains(std::uint32_t xid) const { return open_.count(xid) != 0; }
   std::size_t open_transactions() const { return open_.size(); }
   std::uint64_t bytes_spooled() const { return bytes_; }  // held now, over all open transactions
-  const std::filesystem::path& directory() const { return directory_; }
 
  private:
   struct Open {
