@@ -156,7 +156,7 @@ TEST_CASE("a restart in the middle of replaying a streamed transaction resumes a
   }
   REQUIRE(committed_id > 0);
   TaskRun again(config, committed);
-  auto rs = again.poll_until([&](const auto& rs) { return count_data(rs) >= 20000 - committed_id; }, 60s);
+  auto rs = again.poll_until([&](const auto& rs) { return count_data(rs) >= static_cast<std::size_t>(20000 - committed_id); }, 60s);
   again.poll_for(500ms);
   REQUIRE(data_ids(rs) == range(committed_id + 1, 20000));
 }
