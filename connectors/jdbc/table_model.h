@@ -25,8 +25,8 @@ enum class ColumnKind {
   kInt64,            // int64
   kFloat32,          // float
   kFloat64,          // double
-  kString,           // string (also io.debezium.data.Enum / EnumSet, Xml, Ltree, Bits as text...)
-  kBytes,            // Bytes
+  kString,           // string (also io.debezium.data.Enum / EnumSet, Xml, Ltree, Interval...)
+  kBytes,            // Bytes (also io.debezium.data.Bits, whose physical form is bytes)
   kDecimal,          // Bytes, Connect Decimal (scale in ColumnType::scale);
                      // io.debezium.data.VariableScaleDecimal (struct {scale, value}) too
   kDate,             // int32 days since epoch: Connect Date, io.debezium.time.Date
