@@ -103,6 +103,13 @@ void TableBatchWriter::write_multi_row(const std::vector<const RowOp*>& rows) {
   for (const RowOp* row : rows) {
     std::size_t row_bytes = 0;
     for (const auto& v : row->values) row_bytes += estimated_size(v);
+    // The server answers an oversized packet by dropping the connection, which would look like a
+    // transient failure and be retried forever.
+    if (row_bytes >= session_.max_packet()) {
+      throw ConnectError("MySQL sink: " + batch_.table.id.to_string() + ": a row of about " +
+                         std::to_string(row_bytes) + " bytes does not fit max_allowed_packet (" +
+                         std::to_string(session_.max_packet()) + ")");
+    }
     if (!chunk.empty() && (chunk.size() == max_rows || bytes + row_bytes > byte_budget)) {
       write_chunk(chunk);
       chunk.clear();
