@@ -1,0 +1,180 @@
+#include "batch_builder.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "sluice/json.h"
+
+namespace sluice::jdbc {
+
+namespace {
+
+ColumnType kind(ColumnKind k) {
+  ColumnType t;
+  t.kind = k;
+  return t;
+}
+
+// Exact text of a key, for the dedup map (values of one table's key share their types).
+std::string key_text(const std::vector<Value>& key) {
+  std::string out;
+  for (const auto& v : key) {
+    std::string part = json::encode_value(nullptr, v);
+    out += std::to_string(part.size()) + ':' + part;
+  }
+  return out;
+}
+
+std::optional<std::size_t> column_index(const RowChange& c, const std::string& name) {
+  if (!c.columns) return std::nullopt;
+  for (std::size_t i = 0; i < c.columns->size(); ++i) {
+    if ((*c.columns)[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+bool is_unchanged(const RowChange& c, const std::string& name) {
+  return std::find(c.unchanged.begin(), c.unchanged.end(), name) != c.unchanged.end();
+}
+
+// Fills `next`'s unchanged columns from `previous` where that one has them.
+void merge_unchanged(const RowChange& previous, RowChange& next) {
+  if (previous.kind != RowChange::Kind::kUpsert) return;
+  std::vector<std::string> still;
+  for (const auto& name : next.unchanged) {
+    auto from = column_index(previous, name);
+    auto to = column_index(next, name);
+    if (from && to && !is_unchanged(previous, name)) {
+      next.values[*to] = previous.values[*from];
+    } else {
+      still.push_back(name);
+    }
+  }
+  next.unchanged = std::move(still);
+}
+
+struct TableChanges {
+  bool truncate = false;
+  std::vector<std::optional<RowChange>> rows;  // survivors in source order; nullopt = superseded
+  std::unordered_map<std::string, std::size_t> by_key;
+};
+
+}  // namespace
+
+BatchBuilder::BatchBuilder(const JdbcSinkConfig& config) : config_(config) {}
+
+std::vector<TableBatch> BatchBuilder::build(const std::vector<RowChange>& changes) const {
+  std::vector<TableId> order;
+  std::map<TableId, TableChanges> tables;
+  for (const auto& change : changes) {
+    auto [it, added] = tables.try_emplace(change.table);
+    if (added) order.push_back(change.table);
+    TableChanges& t = it->second;
+    if (change.kind == RowChange::Kind::kTruncate) {
+      t = TableChanges{};
+      t.truncate = true;
+      continue;
+    }
+    RowChange next = change;
+    if (!next.key.empty()) {
+      std::string k = key_text(next.key);
+      auto found = t.by_key.find(k);
+      if (found != t.by_key.end()) {
+        merge_unchanged(*t.rows[found->second], next);
+        t.rows[found->second].reset();
+      }
+      t.by_key[k] = t.rows.size();
+    }
+    t.rows.push_back(std::move(next));
+  }
+
+  std::vector<TableBatch> out;
+  for (const auto& id : order) {
+    TableChanges& t = tables[id];
+    const std::size_t first = out.size();
+    // Shape: guarded flag + the value column indices an upsert writes.
+    std::map<std::pair<bool, std::vector<std::size_t>>, std::size_t> shapes;
+    std::map<bool, std::size_t> delete_home;
+    for (auto& slot : t.rows) {
+      if (!slot) continue;
+      const RowChange& c = *slot;
+      const bool guarded = c.guarded && !config_.position_column.empty();
+      std::vector<std::size_t> kept;
+      if (c.kind == RowChange::Kind::kUpsert) {
+        for (std::size_t i = 0; i < c.columns->size(); ++i) {
+          if (!is_unchanged(c, (*c.columns)[i].name)) kept.push_back(i);
+        }
+        auto [s, added] = shapes.try_emplace({guarded, kept}, out.size());
+        if (added) out.push_back(make_batch(id, c, guarded, kept));
+        delete_home.try_emplace(guarded, s->second);
+        out[s->second].rows.push_back(make_op(c, kept, guarded));
+        continue;
+      }
+      auto home = delete_home.find(guarded);
+      if (home == delete_home.end()) {
+        home = delete_home.emplace(guarded, out.size()).first;
+        out.push_back(make_batch(id, c, guarded, kept));
+      }
+      out[home->second].rows.push_back(make_op(c, kept, guarded));
+    }
+    if (t.truncate) {
+      if (out.size() == first) {
+        TableBatch b;
+        b.table.id = id;
+        b.mode = config_.insert_mode;
+        out.push_back(std::move(b));
+      }
+      out[first].truncate_first = true;
+    }
+  }
+  return out;
+}
+
+TableBatch BatchBuilder::make_batch(const TableId& table, const RowChange& sample, bool guarded,
+                                    const std::vector<std::size_t>& kept) const {
+  TableBatch b;
+  b.table.id = table;
+  b.mode = config_.insert_mode;
+  for (const auto& k : *sample.key_columns) {
+    b.table.columns.push_back(k);
+    b.table.primary_key.push_back(k.name);
+  }
+  if (sample.kind == RowChange::Kind::kUpsert) {
+    for (std::size_t i : kept) b.table.columns.push_back((*sample.columns)[i]);
+  }
+  if (guarded) {
+    b.position_column = config_.position_column;
+    b.table.columns.push_back(ColumnSpec{config_.position_column, kind(ColumnKind::kInt64), true});
+  }
+  if (config_.delete_mode == DeleteMode::kSoft) {
+    b.deleted_flag_column = config_.soft_delete_flag_column;
+    b.deleted_at_column = config_.soft_delete_timestamp_column;
+    b.table.columns.push_back(ColumnSpec{b.deleted_flag_column, kind(ColumnKind::kBoolean), true});
+    b.table.columns.push_back(ColumnSpec{b.deleted_at_column, kind(ColumnKind::kTimestampMillis), true});
+  }
+  return b;
+}
+
+RowOp BatchBuilder::make_op(const RowChange& c, const std::vector<std::size_t>& kept, bool guarded) const {
+  RowOp op;
+  op.key = c.key;
+  op.guard = c.guard;
+  op.deleted_at_ms = c.deleted_at_ms;
+  if (c.kind == RowChange::Kind::kDelete) {
+    op.kind = config_.delete_mode == DeleteMode::kSoft ? RowOpKind::kSoftDelete : RowOpKind::kDelete;
+    return op;
+  }
+  op.kind = RowOpKind::kUpsert;
+  op.values = c.key;
+  for (std::size_t i : kept) op.values.push_back(c.values[i]);
+  if (guarded) op.values.push_back(Value(c.guard));
+  if (config_.delete_mode == DeleteMode::kSoft) {
+    op.values.push_back(Value(false));
+    op.values.push_back(Value());
+  }
+  return op;
+}
+
+}  // namespace sluice::jdbc
