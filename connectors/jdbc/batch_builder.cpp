@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
@@ -55,9 +56,17 @@ void merge_unchanged(const RowChange& previous, RowChange& next) {
   next.unchanged = std::move(still);
 }
 
+// A surviving change: the extracted one, or a copy when unchanged columns were merged into it.
+struct Survivor {
+  const RowChange* change = nullptr;  // nullptr: superseded by a later change of its key
+  std::shared_ptr<RowChange> merged;
+
+  const RowChange& get() const { return merged ? *merged : *change; }
+};
+
 struct TableChanges {
   bool truncate = false;
-  std::vector<std::optional<RowChange>> rows;  // survivors in source order; nullopt = superseded
+  std::vector<Survivor> rows;  // in source order
   std::unordered_map<std::string, std::size_t> by_key;
 };
 
@@ -66,24 +75,35 @@ struct TableChanges {
 BatchBuilder::BatchBuilder(const JdbcSinkConfig& config) : config_(config) {}
 
 std::vector<TableBatch> BatchBuilder::build(const std::vector<RowChange>& changes) const {
+  std::vector<const RowChange*> pointers;
+  pointers.reserve(changes.size());
+  for (const auto& c : changes) pointers.push_back(&c);
+  return build(pointers);
+}
+
+std::vector<TableBatch> BatchBuilder::build(const std::vector<const RowChange*>& changes) const {
   std::vector<TableId> order;
   std::map<TableId, TableChanges> tables;
-  for (const auto& change : changes) {
-    auto [it, added] = tables.try_emplace(change.table);
-    if (added) order.push_back(change.table);
+  for (const RowChange* change : changes) {
+    auto [it, added] = tables.try_emplace(change->table);
+    if (added) order.push_back(change->table);
     TableChanges& t = it->second;
-    if (change.kind == RowChange::Kind::kTruncate) {
+    if (change->kind == RowChange::Kind::kTruncate) {
       t = TableChanges{};
       t.truncate = true;
       continue;
     }
-    RowChange next = change;
-    if (!next.key.empty()) {
-      std::string k = key_text(next.key);
+    Survivor next{change, nullptr};
+    if (!change->key.empty()) {
+      std::string k = key_text(change->key);
       auto found = t.by_key.find(k);
       if (found != t.by_key.end()) {
-        merge_unchanged(*t.rows[found->second], next);
-        t.rows[found->second].reset();
+        Survivor& previous = t.rows[found->second];
+        if (!change->unchanged.empty()) {
+          next.merged = std::make_shared<RowChange>(*change);
+          merge_unchanged(previous.get(), *next.merged);
+        }
+        previous = Survivor{};
       }
       t.by_key[k] = t.rows.size();
     }
@@ -97,9 +117,9 @@ std::vector<TableBatch> BatchBuilder::build(const std::vector<RowChange>& change
     // Shape: guarded flag + the value column indices an upsert writes.
     std::map<std::pair<bool, std::vector<std::size_t>>, std::size_t> shapes;
     std::map<bool, std::size_t> delete_home;
-    for (auto& slot : t.rows) {
-      if (!slot) continue;
-      const RowChange& c = *slot;
+    for (const auto& slot : t.rows) {
+      if (slot.change == nullptr) continue;
+      const RowChange& c = slot.get();
       const bool guarded = c.guarded && !config_.position_column.empty();
       std::vector<std::size_t> kept;
       if (c.kind == RowChange::Kind::kUpsert) {

@@ -25,6 +25,8 @@ class BatchBuilder {
  public:
   explicit BatchBuilder(const JdbcSinkConfig& config);
 
+  // `changes` must outlive the call only (values are copied into the RowOps).
+  std::vector<TableBatch> build(const std::vector<const RowChange*>& changes) const;
   std::vector<TableBatch> build(const std::vector<RowChange>& changes) const;
 
  private:

@@ -15,7 +15,7 @@ bool CheckpointTracker::already_applied(const RowChange& change) const {
 
 std::vector<Checkpoint> CheckpointTracker::advance(
     const std::vector<std::pair<TopicPartition, std::int64_t>>& offsets,
-    const std::vector<RowChange>& applied) const {
+    const std::vector<const RowChange*>& applied) const {
   std::map<TopicPartition, Checkpoint> next;
   auto entry = [&](const TopicPartition& tp) -> Checkpoint& {
     auto [it, added] = next.try_emplace(tp);
@@ -29,11 +29,11 @@ std::vector<Checkpoint> CheckpointTracker::advance(
     Checkpoint& c = entry(tp);
     c.next_offset = std::max(c.next_offset, offset + 1);
   }
-  for (const auto& change : applied) {
-    if (change.snapshot || !change.position) continue;
-    Checkpoint& c = entry(change.partition);
-    if (!c.has_position || c.last_position < *change.position) {
-      c.last_position = *change.position;
+  for (const RowChange* change : applied) {
+    if (change->snapshot || !change->position) continue;
+    Checkpoint& c = entry(change->partition);
+    if (!c.has_position || c.last_position < *change->position) {
+      c.last_position = *change->position;
       c.has_position = true;
     }
   }

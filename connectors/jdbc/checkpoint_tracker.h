@@ -28,7 +28,7 @@ class CheckpointTracker {
   // The checkpoints after a batch: the next offset past every record in it (`offsets`, one per
   // record, skipped ones included) and the highest streamed position among `applied`.
   std::vector<Checkpoint> advance(const std::vector<std::pair<TopicPartition, std::int64_t>>& offsets,
-                                  const std::vector<RowChange>& applied) const;
+                                  const std::vector<const RowChange*>& applied) const;
 
   void commit(const std::vector<Checkpoint>& checkpoints);
 

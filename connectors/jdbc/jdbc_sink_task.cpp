@@ -108,7 +108,7 @@ void JdbcSinkTask::apply_range(std::vector<Extracted>& items, std::size_t begin,
 
 void JdbcSinkTask::apply_once(std::vector<Extracted>& items, std::size_t begin, std::size_t end) {
   const auto started = std::chrono::steady_clock::now();
-  std::vector<RowChange> changes;
+  std::vector<const RowChange*> changes;
   std::vector<std::pair<TopicPartition, std::int64_t>> offsets;
   std::int64_t applied = 0, skipped = 0;
   for (std::size_t i = begin; i < end; ++i) {
@@ -120,7 +120,7 @@ void JdbcSinkTask::apply_once(std::vector<Extracted>& items, std::size_t begin, 
       if (checkpoints_.already_applied(c)) continue;
       all_skipped = false;
       any = true;
-      changes.push_back(c);
+      changes.push_back(&c);
     }
     if (all_skipped) ++skipped;
     if (any) ++applied;

@@ -135,7 +135,7 @@ TEST_CASE("CheckpointTracker skips streamed changes at or below the stored posit
   CHECK(t.already_applied(changes[0]));
   CHECK_FALSE(t.already_applied(changes[1]));
   CHECK_FALSE(t.already_applied(changes[2]));  // snapshot: never skipped
-  auto next = t.advance({{tp, 0}, {tp, 1}, {tp, 2}}, {changes[1], changes[2]});
+  auto next = t.advance({{tp, 0}, {tp, 1}, {tp, 2}}, {&changes[1], &changes[2]});
   REQUIRE(next.size() == 1);
   CHECK(next[0].next_offset == 3);
   CHECK(next[0].has_position);
