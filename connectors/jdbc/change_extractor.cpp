@@ -270,6 +270,7 @@ const ChangeExtractor::KeyColumns& ChangeExtractor::key_columns(const SchemaPtr&
     cols.push_back(key_column(wanted[0], *key_schema));
   }
   KeyColumns kc{key_schema, std::make_shared<const std::vector<ColumnSpec>>(std::move(cols))};
+  if (key_columns_.size() >= kMaxCachedSchemas) key_columns_.clear();
   return key_columns_.emplace(key_schema.get(), std::move(kc)).first->second;
 }
 
@@ -283,6 +284,7 @@ ColumnList ChangeExtractor::record_value_key_columns(const SchemaPtr& value_sche
     cols.push_back(key_column(name, *f->schema));
   }
   auto list = std::make_shared<const std::vector<ColumnSpec>>(std::move(cols));
+  if (record_value_keys_.size() >= kMaxCachedSchemas) record_value_keys_.clear();
   record_value_keys_.emplace(value_schema.get(), std::make_pair(value_schema, list));
   return list;
 }
@@ -300,7 +302,7 @@ const ChangeExtractor::ValueColumns& ChangeExtractor::value_columns(const std::s
   }
   // Key columns take their values from the key (record_key, kafka) or are the key (record_value).
   for (const auto& c : *key) reserved.push_back(c.name);
-  ValueColumns vc{schema, nullptr, {}};
+  ValueColumns vc{schema, key, nullptr, {}};
   std::vector<ColumnSpec> cols;
   for (const auto& f : schema->fields()) {
     if (std::find(reserved.begin(), reserved.end(), f.name) != reserved.end()) continue;
@@ -309,6 +311,7 @@ const ChangeExtractor::ValueColumns& ChangeExtractor::value_columns(const std::s
     vc.fields.push_back(f.index);
   }
   vc.columns = std::make_shared<const std::vector<ColumnSpec>>(std::move(cols));
+  if (value_columns_.size() >= kMaxCachedSchemas) value_columns_.clear();
   return value_columns_.emplace(cache_key, std::move(vc)).first->second;
 }
 

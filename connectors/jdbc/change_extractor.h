@@ -32,7 +32,10 @@
 // Poison input (no key where one is needed, wrong shapes, unknown op) throws DataError whose
 // message names topic, partition and offset.
 //
-// Column lists are derived once per (value schema, topic) and shared by every change.
+// Column lists are derived once per (value schema, topic) and shared by every change. The caches
+// are keyed by schema address (converters reuse decoded schemas); each holds at most
+// kMaxCachedSchemas entries and starts over when full, so a converter that builds a new schema
+// per record costs time, not memory.
 // Owned by the task thread; not thread-safe.
 #pragma once
 
@@ -78,6 +81,8 @@ struct RowChange {
 
 class ChangeExtractor {
  public:
+  static constexpr std::size_t kMaxCachedSchemas = 1024;
+
   explicit ChangeExtractor(const JdbcSinkConfig& config);
 
   // Appends the changes of `record` to `out` (none when it is skipped).
@@ -86,6 +91,7 @@ class ChangeExtractor {
  private:
   struct ValueColumns {
     SchemaPtr schema;                 // keeps the cache key alive
+    ColumnList key;                   // likewise (its address is part of the cache key)
     ColumnList columns;
     std::vector<std::size_t> fields;  // struct field index of each column
   };

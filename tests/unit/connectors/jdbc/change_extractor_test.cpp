@@ -246,3 +246,29 @@ TEST_CASE("Poison records throw DataError naming topic, partition and offset", "
   auto bad_op = pg_event({"x", std::nullopt, Row{1, "ann"}, 500, 400, 12});
   CHECK_THROWS_WITH(extract(x, bad_op), Catch::Contains("unknown op 'x'"));
 }
+
+TEST_CASE("Schemas rebuilt for every record still give the right columns", "[jdbc]") {
+  ChangeExtractor x(config({{"delete.enabled", "false"}, {"table.name.format", "${topic}"}}));
+  const std::size_t n = ChangeExtractor::kMaxCachedSchemas + 10;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto key = SchemaBuilder::struct_().field("k", schemas::int64()).build();
+    auto value = SchemaBuilder::struct_().field("k", schemas::int64()).field("v", schemas::string()).build();
+    Struct kv(key);
+    kv.put("k", static_cast<std::int64_t>(i));
+    Struct vv(value);
+    vv.put("k", static_cast<std::int64_t>(i)).put("v", "x");
+    SinkRecord r;
+    r.topic = "fresh";
+    r.kafka_partition = 0;
+    r.kafka_offset = static_cast<std::int64_t>(i);
+    r.key_schema = key;
+    r.key = Value(kv);
+    r.value_schema = value;
+    r.value = Value(vv);
+    auto c = extract(x, r);
+    REQUIRE(c.size() == 1);
+    REQUIRE(names(c[0].key_columns) == std::vector<std::string>{"k"});
+    REQUIRE(names(c[0].columns) == std::vector<std::string>{"v"});
+    REQUIRE(c[0].key == std::vector<Value>{Value(static_cast<std::int64_t>(i))});
+  }
+}
