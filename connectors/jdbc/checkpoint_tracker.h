@@ -1,9 +1,10 @@
 // CheckpointTracker: the sink's high-water marks per topic partition, as stored in the target.
 //
-// Loaded from the checkpoint table at start. A streamed change whose source position is <= its
+// Loaded from the checkpoint table at start. A streamed change whose source position is below its
 // partition's stored one was applied before (a redelivery after a restart or a retried put) and
 // is skipped before it reaches the database: that is what keeps a hard-deleted row from coming
-// back when an older insert is redelivered. Snapshot changes and changes without a source
+// back when an older insert is redelivered. (Below, not at: see already_applied() for why the
+// change at the stored position is applied again.) Snapshot changes and changes without a source
 // position are never skipped here (the row guard handles them). For each batch the tracker
 // computes the checkpoints to write in its transaction (advance) and adopts them once the
 // transaction committed (commit).
