@@ -51,20 +51,21 @@ std::string joined_rows(const ShapeNames& n, char op) {
   return where;
 }
 
-std::string insert_select(const ShapeNames& n, const std::string& target_alias) {
+std::string insert_head(const ShapeNames& n, const std::string& target_alias) {
   std::vector<std::string> cols = n.values;
-  std::vector<std::string> select;
-  for (const auto& c : n.values) select.push_back("s." + c);
-  if (!n.guard.empty()) {
-    cols.push_back(n.guard);
-    select.push_back("s.__sluice_guard");
-  }
-  return "INSERT INTO " + n.target + target_alias + " (" + joined(cols, ", ") + ") SELECT " + joined(select, ", ") +
-         " FROM " + n.staging + " s WHERE s.__sluice_op = 'u'";
+  if (!n.guard.empty()) cols.push_back(n.guard);
+  return "INSERT INTO " + n.target + target_alias + " (" + joined(cols, ", ") + ")";
 }
 
-std::string upsert(const ShapeNames& n) {
-  std::string sql = insert_select(n, " AS t") + " ON CONFLICT (" + joined(n.key, ", ") + ") DO ";
+std::string staged_upserts(const ShapeNames& n) {
+  std::vector<std::string> select;
+  for (const auto& c : n.values) select.push_back("s." + c);
+  if (!n.guard.empty()) select.push_back("s.__sluice_guard");
+  return " SELECT " + joined(select, ", ") + " FROM " + n.staging + " s WHERE s.__sluice_op = 'u'";
+}
+
+std::string conflict_clause(const ShapeNames& n) {
+  std::string sql = " ON CONFLICT (" + joined(n.key, ", ") + ") DO ";
   std::vector<std::string> set;
   for (const auto& c : n.non_key) set.push_back(c + " = EXCLUDED." + c);
   if (!n.guard.empty()) set.push_back(n.guard + " = EXCLUDED." + n.guard);
@@ -73,6 +74,47 @@ std::string upsert(const ShapeNames& n) {
   std::string guard = guard_condition(n, "EXCLUDED." + n.guard);
   if (!guard.empty()) sql += " WHERE " + guard;
   return sql;
+}
+
+// $first, $first+1, ... for each name: "t.k = $3 AND t.j = $4".
+std::string key_params(const ShapeNames& n, std::size_t first) {
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; i < n.key.size(); ++i) parts.push_back("t." + n.key[i] + " = $" + std::to_string(first + i));
+  return joined(parts, " AND ");
+}
+
+std::string with_guard(std::string where, const ShapeNames& n, std::size_t guard_param) {
+  std::string guard = guard_condition(n, "$" + std::to_string(guard_param));
+  return guard.empty() ? where : where + " AND " + guard;
+}
+
+// Parameters: non-key values, key values, guard.
+std::string update_row(const ShapeNames& n) {
+  std::vector<std::string> set;
+  std::size_t p = 1;
+  for (const auto& c : n.non_key) set.push_back(c + " = $" + std::to_string(p++));
+  const std::size_t guard_param = p + n.key.size();
+  if (!n.guard.empty()) set.push_back(n.guard + " = $" + std::to_string(guard_param));
+  if (set.empty() || n.key.empty()) return "";
+  return "UPDATE " + n.target + " AS t SET " + joined(set, ", ") + " WHERE " +
+         with_guard(key_params(n, p), n, guard_param);
+}
+
+// Parameters: key values, guard.
+std::string delete_row(const ShapeNames& n) {
+  if (n.key.empty()) return "";
+  return "DELETE FROM " + n.target + " AS t WHERE " + with_guard(key_params(n, 1), n, n.key.size() + 1);
+}
+
+// Parameters: key values, deleted-at (when there is such a column), guard.
+std::string soft_delete_row(const ShapeNames& n) {
+  std::vector<std::string> set;
+  std::size_t p = n.key.size() + 1;
+  if (!n.flag.empty()) set.push_back(n.flag + " = true");
+  if (!n.deleted_at.empty()) set.push_back(n.deleted_at + " = $" + std::to_string(p++));
+  if (set.empty() || n.key.empty()) return "";
+  if (!n.guard.empty()) set.push_back(n.guard + " = $" + std::to_string(p));
+  return "UPDATE " + n.target + " AS t SET " + joined(set, ", ") + " WHERE " + with_guard(key_params(n, 1), n, p);
 }
 
 std::string update(const ShapeNames& n) {
@@ -96,7 +138,7 @@ std::string soft_delete(const ShapeNames& n) {
 
 std::string create_staging(const ShapeNames& n) {
   std::string sql = "CREATE TEMP TABLE " + n.staging +
-                    " ON COMMIT DELETE ROWS AS SELECT NULL::\"char\" AS __sluice_op, NULL::bigint AS __sluice_guard, "
+                    " AS SELECT NULL::\"char\" AS __sluice_op, NULL::bigint AS __sluice_guard, "
                     "NULL::timestamp AS __sluice_deleted_at";
   for (const auto& c : n.values) sql += ", t." + c;
   return sql + " FROM " + n.target + " t WITH NO DATA";
@@ -146,19 +188,30 @@ BatchStatements build_batch_statements(const TableBatch& batch, const std::strin
     n.values.push_back(quoted);
     bool is_key = false;
     for (const auto& k : n.key) is_key = is_key || k == quoted;
-    if (!is_key) n.non_key.push_back(quoted);
+    if (!is_key) {
+      n.non_key.push_back(quoted);
+      out.non_key_columns.push_back(i);
+    }
   }
 
   out.target = n.target;
   out.create_staging = create_staging(n);
-  out.clear_staging = "TRUNCATE " + n.staging;
+  out.delete_staged = "DELETE FROM " + n.staging;
+  out.truncate_staged = "TRUNCATE " + n.staging;
   out.copy = copy(n);
   out.truncate_target = "TRUNCATE " + n.target;
-  switch (batch.mode) {
-    case InsertMode::kInsert: out.write_changes = insert_select(n, ""); break;
-    case InsertMode::kUpsert: out.write_changes = n.key.empty() ? insert_select(n, "") : upsert(n); break;
-    case InsertMode::kUpdate: out.write_changes = n.key.empty() ? "" : update(n); break;
+  const bool upsert = batch.mode == InsertMode::kUpsert && !n.key.empty();
+  if (batch.mode != InsertMode::kUpdate) {
+    out.insert_head = insert_head(n, upsert ? " AS t" : "");
+    out.insert_width = n.values.size() + (n.guard.empty() ? 0 : 1);
+    out.conflict = upsert ? conflict_clause(n) : "";
+    out.write_changes = out.insert_head + staged_upserts(n) + out.conflict;
+  } else if (!n.key.empty()) {
+    out.write_changes = update(n);
+    out.update_row = update_row(n);
   }
+  out.delete_row = delete_row(n);
+  out.soft_delete_row = soft_delete_row(n);
   if (!n.key.empty()) {
     out.hard_delete = "DELETE FROM " + n.target + " AS t USING " + n.staging + " s WHERE " + joined_rows(n, 'd');
   }

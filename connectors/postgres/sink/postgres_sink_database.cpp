@@ -2,22 +2,17 @@
 
 #include <sluice/errors.h>
 
-#include <unordered_map>
 #include <unordered_set>
 
-#include "batch_statements.h"
-#include "copy_text_writer.h"
 #include "postgres_column_types.h"
 #include "sink_session.h"
 #include "sql_names.h"
-#include "value_text.h"
+#include "table_batch_writer.h"
 
 namespace sluice::jdbc {
 namespace {
 
 constexpr const char* kDefaultCheckpointTable = "__sluice_sink_checkpoints";
-// COPY data is sent in pieces of about this size, so a large batch is never held twice.
-constexpr std::size_t kCopyChunkBytes = 1 << 20;
 
 // A conninfo value in single quotes, with backslash escapes for ' and \.
 std::string conninfo_value(const std::string& value) {
@@ -43,7 +38,7 @@ bool is_libpq_keyword(const std::string& key) {
 class PostgresSinkDatabase final : public SinkDatabase {
  public:
   PostgresSinkDatabase(ConnectionSettings connection, DatabaseOptions options)
-      : connection_(std::move(connection)), options_(std::move(options)), names_(options_.quote_identifiers) {
+      : connection_(std::move(connection)), options_(std::move(options)), names_(options_.quote_identifiers), writer_(names_) {
     checkpoint_table_ = names_.dotted_table(options_.checkpoint_table.empty() ? kDefaultCheckpointTable
                                                                                 : options_.checkpoint_table);
     upsert_checkpoint_sql_ =
@@ -73,7 +68,7 @@ class PostgresSinkDatabase final : public SinkDatabase {
       return f();
     } catch (const RetriableError&) {
       session_.reset();
-      shapes_.clear();
+      writer_.reset();
       throw;
     }
   }
@@ -81,10 +76,6 @@ class PostgresSinkDatabase final : public SinkDatabase {
   std::string conninfo() const;
   std::vector<std::pair<std::string, std::string>> connection_keywords() const;
 
-  const BatchStatements& statements_for(const TableBatch& batch);
-  void write_table_batch(const TableBatch& batch, const BatchStatements& st, bool staging_used);
-  void copy_rows(const TableBatch& batch, const BatchStatements& st);
-  void stage_row(const TableBatch& batch, const BatchStatements& st, const RowOp& row);
   void write_checkpoints(const std::vector<Checkpoint>& checkpoints);
 
   ConnectionSettings connection_;
@@ -93,9 +84,7 @@ class PostgresSinkDatabase final : public SinkDatabase {
   std::string checkpoint_table_;
   std::string upsert_checkpoint_sql_;
   std::unique_ptr<SinkSession> session_;
-  // Per connection (temporary staging tables live as long as the session): shape key -> statements.
-  std::unordered_map<std::string, BatchStatements> shapes_;
-  CopyTextWriter writer_;
+  TableBatchWriter writer_;  // its statements and staging tables belong to session_
 };
 
 std::string PostgresSinkDatabase::conninfo() const {
@@ -123,7 +112,7 @@ std::vector<std::pair<std::string, std::string>> PostgresSinkDatabase::connectio
 
 void PostgresSinkDatabase::connect() {
   session_.reset();
-  shapes_.clear();
+  writer_.reset();
   auto session = std::make_unique<SinkSession>(postgres::open_connection(conninfo(), connection_keywords()));
   // Timestamps without a zone are written and read as UTC; timestamptz values carry their offset.
   session->exec("SET TimeZone = 'UTC'", "");
@@ -229,17 +218,11 @@ std::vector<Checkpoint> PostgresSinkDatabase::load_checkpoints() {
 
 void PostgresSinkDatabase::apply(const std::vector<TableBatch>& batches, const std::vector<Checkpoint>& checkpoints) {
   guarded([&] {
-    // Staging tables are created before BEGIN: a rolled-back transaction would take a new one
-    // with it while the cache still listed it.
-    std::vector<const BatchStatements*> plan;
-    for (const auto& batch : batches) plan.push_back(&statements_for(batch));
     SinkSession& s = session();
+    for (const auto& batch : batches) writer_.prepare(s, batch);
     try {
       s.exec("BEGIN", "");
-      std::unordered_set<const BatchStatements*> used;
-      for (std::size_t i = 0; i < batches.size(); ++i) {
-        write_table_batch(batches[i], *plan[i], !used.insert(plan[i]).second);
-      }
+      for (const auto& batch : batches) writer_.write(s, batch);
       write_checkpoints(checkpoints);
       s.exec("COMMIT", "");
     } catch (...) {
@@ -247,95 +230,6 @@ void PostgresSinkDatabase::apply(const std::vector<TableBatch>& batches, const s
       throw;
     }
   });
-}
-
-const BatchStatements& PostgresSinkDatabase::statements_for(const TableBatch& batch) {
-  std::string key = batch_shape_key(batch);
-  auto it = shapes_.find(key);
-  if (it != shapes_.end()) return it->second;
-  std::string staging = "__sluice_stage_" + std::to_string(shapes_.size() + 1);
-  BatchStatements st = build_batch_statements(batch, staging, names_);
-  session().exec(st.create_staging, batch.table.id.to_string());
-  return shapes_.emplace(std::move(key), std::move(st)).first->second;
-}
-
-void PostgresSinkDatabase::write_table_batch(const TableBatch& batch, const BatchStatements& st, bool staging_used) {
-  SinkSession& s = session();
-  const std::string table = batch.table.id.to_string();
-  if (batch.truncate_first) s.exec(st.truncate_target, table);
-  if (batch.rows.empty()) return;
-  if (staging_used) s.exec(st.clear_staging, table);
-  copy_rows(batch, st);
-  bool upserts = false, deletes = false, soft_deletes = false;
-  for (const auto& row : batch.rows) {
-    upserts = upserts || row.kind == RowOpKind::kUpsert;
-    deletes = deletes || row.kind == RowOpKind::kDelete;
-    soft_deletes = soft_deletes || row.kind == RowOpKind::kSoftDelete;
-  }
-  if (upserts && !st.write_changes.empty()) s.exec_prepared(st.write_changes, table);
-  if ((deletes && st.hard_delete.empty()) || (soft_deletes && st.soft_delete.empty())) {
-    throw ConnectError(table + ": deletes need a primary key (and soft deletes their columns)");
-  }
-  if (deletes) s.exec_prepared(st.hard_delete, table);
-  if (soft_deletes) s.exec_prepared(st.soft_delete, table);
-}
-
-void PostgresSinkDatabase::copy_rows(const TableBatch& batch, const BatchStatements& st) {
-  SinkSession& s = session();
-  const std::string table = batch.table.id.to_string();
-  s.copy_begin(st.copy, table);
-  writer_.clear();
-  try {
-    for (const auto& row : batch.rows) {
-      stage_row(batch, st, row);
-      if (writer_.size() >= kCopyChunkBytes) {
-        s.copy_send(writer_.data(), table);
-        writer_.clear();
-      }
-    }
-    s.copy_send(writer_.data(), table);
-    writer_.clear();
-  } catch (const RetriableError&) {
-    throw;
-  } catch (const std::exception& e) {
-    s.copy_abort(e.what());
-    throw;
-  }
-  s.copy_end(table);
-}
-
-void PostgresSinkDatabase::stage_row(const TableBatch& batch, const BatchStatements& st, const RowOp& row) {
-  const auto& columns = batch.table.columns;
-  static const char* const kOps[] = {"u", "d", "s"};
-  writer_.add_plain(kOps[static_cast<int>(row.kind)]);
-  writer_.add_plain(std::to_string(row.guard));
-  if (row.kind == RowOpKind::kSoftDelete) {
-    writer_.add_plain(timestamp_text(row.deleted_at_ms * 1000));
-  } else {
-    writer_.add_null();
-  }
-  if (row.kind == RowOpKind::kUpsert) {
-    if (row.values.size() != columns.size()) {
-      throw DataError(batch.table.id.to_string() + ": a change has " + std::to_string(row.values.size()) +
-                      " values for " + std::to_string(columns.size()) + " columns");
-    }
-    for (std::size_t i : st.value_columns) writer_.add(row.values[i], columns[i]);
-  } else {
-    if (row.key.size() != st.key_columns.size()) {
-      throw DataError(batch.table.id.to_string() + ": a delete has " + std::to_string(row.key.size()) +
-                      " key values for " + std::to_string(st.key_columns.size()) + " key columns");
-    }
-    for (std::size_t i : st.value_columns) {
-      std::size_t k = 0;
-      while (k < st.key_columns.size() && st.key_columns[k] != i) ++k;
-      if (k < st.key_columns.size()) {
-        writer_.add(row.key[k], columns[i]);
-      } else {
-        writer_.add_null();
-      }
-    }
-  }
-  writer_.end_row();
 }
 
 void PostgresSinkDatabase::write_checkpoints(const std::vector<Checkpoint>& checkpoints) {

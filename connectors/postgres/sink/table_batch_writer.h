@@ -1,0 +1,66 @@
+// TableBatchWriter: writes one TableBatch inside the caller's transaction.
+//
+// A batch of at least `small_batch_rows` rows goes through the staging table of its shape (see
+// batch_statements.h): COPY, one set-based statement per change kind present, then the staging
+// table is emptied (DELETE for a few rows, TRUNCATE once enough dead rows have piled up). A
+// smaller batch uses parameterized statements instead: one multi-row INSERT ... VALUES for its
+// inserts/upserts, one statement per row for updates and deletes. Both paths apply the same guard.
+//
+// Keeps, per connection, the statements of each shape and whether its staging table exists;
+// reset() forgets them when the connection is replaced. Owned by the task thread through
+// PostgresSinkDatabase; not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "batch_statements.h"
+#include "copy_text_writer.h"
+#include "sink_session.h"
+
+namespace sluice::jdbc {
+
+class TableBatchWriter {
+ public:
+  // Below this many rows the parameterized path was faster (COPY alone costs two round trips).
+  static constexpr std::size_t kSmallBatchRows = 16;
+
+  explicit TableBatchWriter(SqlNames names, std::size_t small_batch_rows = kSmallBatchRows)
+      : names_(names), small_batch_rows_(small_batch_rows) {}
+
+  // Outside any transaction: creates the staging table the batch needs, if it does not exist yet
+  // (a rolled-back transaction would otherwise take a new staging table with it).
+  void prepare(SinkSession& session, const TableBatch& batch);
+
+  // Inside the transaction, after prepare(): truncate if asked, then the rows.
+  void write(SinkSession& session, const TableBatch& batch);
+
+  void reset() { shapes_.clear(); }
+
+ private:
+  struct Shape {
+    BatchStatements statements;
+    bool staging_created = false;
+    std::int64_t staged_since_truncate = 0;   // dead rows DELETE left in the staging table
+    std::vector<std::string> values_upserts;  // by row count: INSERT ... VALUES (..), (..)
+  };
+
+  Shape& shape_for(const TableBatch& batch);
+  void write_staged(SinkSession& session, const TableBatch& batch, Shape& shape);
+  void copy_rows(SinkSession& session, const TableBatch& batch, const BatchStatements& st);
+  void stage_row(const TableBatch& batch, const BatchStatements& st, const RowOp& row);
+  void write_small(SinkSession& session, const TableBatch& batch, Shape& shape);
+  void upsert_small(SinkSession& session, const TableBatch& batch, Shape& shape, const std::vector<const RowOp*>& rows);
+  const std::string& values_upsert(Shape& shape, std::size_t rows);
+
+  SqlNames names_;
+  std::size_t small_batch_rows_;
+  std::unordered_map<std::string, Shape> shapes_;  // batch_shape_key -> statements and state
+  CopyTextWriter copy_;
+};
+
+}  // namespace sluice::jdbc
