@@ -28,7 +28,7 @@ mariadb-install-db --no-defaults --datadir="$work/maria" --auth-root-authenticat
 mariadbd --no-defaults --datadir="$work/maria" --socket="$work/maria.sock" --port="$mport" \
   --bind-address=127.0.0.1 --skip-name-resolve --skip-log-bin --innodb-flush-log-at-trx-commit=2 \
   --innodb-buffer-pool-size=512M --innodb-log-file-size=256M --local-infile=1 --max-allowed-packet=64M \
-  "${maria_user[@]}" --log-error="$work/maria.log" --pid-file="$work/maria.pid" &
+  "${maria_user[@]}" --log-error="$work/maria.log" --pid-file="$work/maria.pid" 2>/dev/null &
 maria_pid=$!
 trap 'kill "$maria_pid" 2>/dev/null; bench_cleanup' EXIT
 maria() { mariadb --no-defaults --socket="$work/maria.sock" --user=root --local-infile=1 "$@"; }
@@ -42,7 +42,7 @@ cols="id, v, name, amount, created, __sluice_position"
 pg_ins=(); pg_upd=(); pg_copy=(); pg_merge=(); my_ins=(); my_upd=(); my_load=(); my_replace=()
 for i in $(seq 1 "$runs"); do
   # PostgreSQL
-  psql_ -d postgres -c "DROP DATABASE IF EXISTS sinkbench" -c "CREATE DATABASE sinkbench" >/dev/null
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS sinkbench" -c "CREATE DATABASE sinkbench" >/dev/null 2>&1
   url="jdbc:postgresql://127.0.0.1:${pgport}/sinkbench"
   pg_ins+=("$("$bench_bin" "$url" postgres "" "$rows" insert "$batch" "$ins_csv" | awk '{print $2}')")
   pg_upd+=("$("$bench_bin" "$url" postgres "" "$rows" update "$batch" "$upd_csv" | awk '{print $2}')")

@@ -39,7 +39,7 @@ wait_marker() {  # wait_marker <db>: until the marker row is in <db>'s t
 ours=(); native=()
 for i in $(seq 1 "$runs"); do
   for db in src dst_native dst_sluice; do
-    psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+    psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
     psql_ -d "$db" -c "$table_ddl" -c "$preload" >/dev/null
   done
   psql_ -d src -c "CREATE PUBLICATION p FOR TABLE t" \
