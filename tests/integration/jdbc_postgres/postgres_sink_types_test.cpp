@@ -128,7 +128,9 @@ TEST_CASE("create_table gives every column kind its PostgreSQL type, key and nul
   REQUIRE(db->sql_type(decimal_type(2000, 2)) == "numeric");
 }
 
-TEST_CASE("Every column kind round-trips through COPY", "[jdbc_postgres]") {
+TEST_CASE("Every column kind round-trips through COPY and through parameters", "[jdbc_postgres]") {
+  const StagedPath path(GENERATE(false, true));
+  drop_tables({"every_kind_values"});
   auto db = open_sink("types-roundtrip");
   const TableSpec spec = every_kind_table("every_kind_values");
   db->create_table(spec);
@@ -153,6 +155,8 @@ TEST_CASE("Every column kind round-trips through COPY", "[jdbc_postgres]") {
 }
 
 TEST_CASE("Floats keep full precision and PostgreSQL's special values", "[jdbc_postgres]") {
+  const StagedPath path(GENERATE(false, true));
+  drop_tables({"float_values"});
   auto db = open_sink("types-floats");
   TableSpec spec{{"", "float_values"},
                  {column("id", ColumnKind::kInt32, false), column("f4", ColumnKind::kFloat32),
@@ -170,23 +174,27 @@ TEST_CASE("Floats keep full precision and PostgreSQL's special values", "[jdbc_p
                        row(5, 0.333333343f, 0.1 + 0.2)},
                       InsertMode::kUpsert, "")},
             {});
-  REQUIRE(query_rows("SELECT id, f4, f8 FROM float_values ORDER BY id") ==
+  REQUIRE(query_rows("SELECT id, f4, f8 FROM float_values WHERE id < 900000000 ORDER BY id") ==
           std::vector<std::string>{"1|3.4028235e+38|1.7976931348623157e+308", "2|-Infinity|Infinity", "3|NaN|NaN",
                                    "4|1.1754944e-38|5e-324", "5|0.33333334|0.30000000000000004"});
 }
 
 TEST_CASE("A text value with a NUL character is a DataError and writes nothing", "[jdbc_postgres]") {
+  const StagedPath path(GENERATE(false, true));
+  drop_tables({"nul_values"});
   auto db = open_sink("types-nul");
   TableSpec spec = keyed_table("nul_values");
   db->create_table(spec);
   auto bad = upsert_row(1, std::string("a\0b", 3), 1);
   REQUIRE_THROWS_AS(db->apply({batch_of(spec, {upsert_row(2, "fine", 1), bad})}, {}), DataError);
-  REQUIRE(query_rows("SELECT count(*) FROM nul_values") == std::vector<std::string>{"0"});
+  REQUIRE(query_rows("SELECT count(*) FROM nul_values WHERE id < 900000000") == std::vector<std::string>{"0"});
   db->apply({batch_of(spec, {upsert_row(2, "fine", 1)})}, {});
-  REQUIRE(query_rows("SELECT id, name FROM nul_values") == std::vector<std::string>{"2|fine"});
+  REQUIRE(query_rows("SELECT id, name FROM nul_values WHERE id < 900000000") == std::vector<std::string>{"2|fine"});
 }
 
 TEST_CASE("Unquoted names fold to lower case; quote.identifiers keeps them as given", "[jdbc_postgres]") {
+  const StagedPath path(GENERATE(false, true));
+  drop_tables({"\"order\"", "\"MixedCase\""});
   SECTION("folded") {
     auto db = open_sink("names-folded");
     TableSpec spec{{"", "Order"}, {column("ID", ColumnKind::kInt64, false), column("User", ColumnKind::kString)}, {"ID"}};
@@ -199,7 +207,7 @@ TEST_CASE("Unquoted names fold to lower case; quote.identifiers keeps them as gi
     db->apply({batch_of(spec, {RowOp{RowOpKind::kUpsert, {Value(std::int64_t{1})}, {Value(std::int64_t{1}), Value("x")}}},
                         InsertMode::kUpsert, "")},
               {});
-    REQUIRE(query_rows("SELECT id, \"user\" FROM \"order\"") == std::vector<std::string>{"1|x"});
+    REQUIRE(query_rows("SELECT id, \"user\" FROM \"order\" WHERE id < 900000000") == std::vector<std::string>{"1|x"});
   }
   SECTION("quoted as given") {
     auto db = open_sink("names-quoted", true);
@@ -212,11 +220,13 @@ TEST_CASE("Unquoted names fold to lower case; quote.identifiers keeps them as gi
     db->apply({batch_of(spec, {RowOp{RowOpKind::kUpsert, {Value(std::int64_t{7})}, {Value(std::int64_t{7}), Value("y")}}},
                         InsertMode::kUpsert, "")},
               {});
-    REQUIRE(query_rows("SELECT \"Id\", \"Name\" FROM \"MixedCase\"") == std::vector<std::string>{"7|y"});
+    REQUIRE(query_rows("SELECT \"Id\", \"Name\" FROM \"MixedCase\" WHERE \"Id\" < 900000000") == std::vector<std::string>{"7|y"});
   }
 }
 
 TEST_CASE("add_columns adds nullable columns that later rows fill", "[jdbc_postgres]") {
+  const StagedPath path(GENERATE(false, true));
+  drop_tables({"evolving"});
   auto db = open_sink("evolution");
   TableSpec spec = keyed_table("evolving");
   db->create_table(spec);
@@ -235,6 +245,6 @@ TEST_CASE("add_columns adds nullable columns that later rows fill", "[jdbc_postg
             {Value(std::int64_t{2}), Value("new"), Value(std::int64_t{11}), Value(std::int32_t{5}),
              Value(Array{Value("x")})}, 11, 0};
   db->apply({batch_of(spec, {row})}, {});
-  REQUIRE(query_rows("SELECT id, name, score, tags FROM evolving ORDER BY id") ==
+  REQUIRE(query_rows("SELECT id, name, score, tags FROM evolving WHERE id < 900000000 ORDER BY id") ==
           std::vector<std::string>{"1|old|<null>|<null>", "2|new|5|{x}"});
 }

@@ -79,6 +79,56 @@ inline jdbc::RowOp soft_delete_row(std::int64_t id, std::int64_t guard, std::int
   return jdbc::RowOp{jdbc::RowOpKind::kSoftDelete, {Value(id)}, {}, guard, deleted_at_ms};
 }
 
+// Batches under 16 rows take the parameterized path, larger ones COPY into the staging table.
+// While a StagedPath(true) is alive, batch_of() pads every non-empty batch with filler upserts up
+// to kStagedRows rows, so the same test runs through the staging path; filler keys are >=
+// kFillerKey (strings start with "~filler") and every query filters them out.
+constexpr std::int64_t kFillerKey = 900000000;
+constexpr std::size_t kStagedRows = 20;
+
+inline bool& staged_path_flag() {
+  static bool on = false;
+  return on;
+}
+
+class StagedPath {
+ public:
+  explicit StagedPath(bool on) : before_(staged_path_flag()) { staged_path_flag() = on; }
+  ~StagedPath() { staged_path_flag() = before_; }
+  StagedPath(const StagedPath&) = delete;
+  StagedPath& operator=(const StagedPath&) = delete;
+
+ private:
+  bool before_;
+};
+
+inline Value filler_value(jdbc::ColumnKind kind, std::int64_t n) {
+  switch (kind) {
+    case jdbc::ColumnKind::kInt32: return Value(static_cast<std::int32_t>(n));
+    case jdbc::ColumnKind::kInt64: return Value(n);
+    default: return Value("~filler-" + std::to_string(n));
+  }
+}
+
+// An upsert with fresh key values, NULL elsewhere, guard 1.
+inline jdbc::RowOp filler_row(const jdbc::TableSpec& spec, const std::string& position_column) {
+  static std::int64_t next = kFillerKey;
+  const std::int64_t n = next++;
+  jdbc::RowOp row{jdbc::RowOpKind::kUpsert, {}, std::vector<Value>(spec.columns.size()), 1, 0};
+  for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+    const auto& c = spec.columns[i];
+    bool is_key = false;
+    for (const auto& k : spec.primary_key) is_key = is_key || k == c.name;
+    if (is_key) {
+      row.values[i] = filler_value(c.type.kind, n);
+      row.key.push_back(row.values[i]);
+    } else if (c.name == position_column) {
+      row.values[i] = Value(std::int64_t{1});
+    }
+  }
+  return row;
+}
+
 inline jdbc::TableBatch batch_of(const jdbc::TableSpec& spec, std::vector<jdbc::RowOp> rows,
                                  jdbc::InsertMode mode = jdbc::InsertMode::kUpsert,
                                  const std::string& position_column = "__sluice_position") {
@@ -87,7 +137,26 @@ inline jdbc::TableBatch batch_of(const jdbc::TableSpec& spec, std::vector<jdbc::
   b.mode = mode;
   b.position_column = position_column;
   b.rows = std::move(rows);
+  if (staged_path_flag() && !b.rows.empty()) {
+    while (b.rows.size() < kStagedRows) b.rows.push_back(filler_row(spec, position_column));
+  }
   return b;
+}
+
+// Runs `sql` as the superuser, without printing the server's notices.
+inline void exec_sql(const std::string& sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(sink_postgres().conninfo().c_str()), &PQfinish);
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+  auto status = PQresultStatus(res.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw std::runtime_error("SQL failed: " + sql + ": " + PQresultErrorMessage(res.get()));
+  }
+}
+
+// A test that runs once per write path starts from empty tables.
+inline void drop_tables(const std::vector<std::string>& tables) {
+  for (const auto& t : tables) exec_sql("DROP TABLE IF EXISTS " + t);
 }
 
 // Every row of `sql` as "v1|v2|..." with NULL spelled <null>, in result order.
