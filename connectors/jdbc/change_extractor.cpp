@@ -104,6 +104,7 @@ RowChange ChangeExtractor::base_change(const SinkRecord& record, const SourceFac
     c.table = known->second;
   }
   c.guard = facts.guard;
+  c.guarded = facts.guarded;
   c.snapshot = facts.snapshot;
   c.position = facts.position;
   c.deleted_at_ms = facts.ts_ms;

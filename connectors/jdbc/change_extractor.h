@@ -22,8 +22,11 @@
 // (and, with delete.mode=soft, the soft delete columns) are left out, the sink writes those.
 //
 // Guard and position (docs/jdbc-sink-design.md): PostgreSQL source.lsn and source.sequence;
-// MySQL/MariaDB ((file seq << 40) | pos, row); snapshot records guard 0 and no position; no source
-// block: guard = the Kafka offset, no position. Flattened records carry the same facts as fields
+// MySQL/MariaDB ((file seq << 40) | pos, row); snapshot records guard 0 and no position. A record
+// without a source block is written without a guard (guarded = false; `guard` holds its Kafka
+// offset for messages only): Kafka offsets are no order across partitions, and on the embedded
+// bus they restart at 0 after a worker restart, so a stored offset would block every later change
+// of the row. An in-order replay needs no guard. Flattened records carry the same facts as fields
 // or headers __source_lsn / __lsn, __source_sequence, __source_file + __source_pos (+
 // __source_row), __source_snapshot, __source_ts_ms, __source_db / __source_schema /
 // __source_table. The header __debezium_unchanged_columns lists value columns whose stored value
@@ -73,7 +76,9 @@ struct RowChange {
   // Names in `columns` whose stored value must be kept (not written).
   std::vector<std::string> unchanged;
   std::int64_t guard = 0;
-  bool guarded = true;  // false for a bare tombstone: it deletes whatever is stored
+  // false for a bare tombstone (it deletes whatever is stored) and for records without a source
+  // position (see the top).
+  bool guarded = true;
   bool snapshot = false;
   std::optional<SourcePosition> position;  // streamed changes with a source position only
   std::int64_t deleted_at_ms = 0;

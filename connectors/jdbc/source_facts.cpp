@@ -120,11 +120,13 @@ SourceFacts read_source_facts(const SinkRecord& record, const Struct* source, co
   const Value* pos = get("pos", {"__source_pos", "__pos"});
   std::optional<SourcePosition> position;
   if (lsn != nullptr) {
+    f.guarded = true;
     f.guard = to_int64(*lsn, "lsn");
     if (const Value* seq = get("sequence", {"__source_sequence", "__sequence"})) {
       position = parse_sequence(to_text(seq));
     }
   } else if (file != nullptr && pos != nullptr) {
+    f.guarded = true;
     f.guard = (binlog_file_sequence(to_text(file)) << 40) | to_int64(*pos, "pos");
     const Value* row = get("row", {"__source_row", "__row"});
     position = SourcePosition{f.guard, row != nullptr ? to_int64(*row, "row") : 0};
@@ -132,6 +134,7 @@ SourceFacts read_source_facts(const SinkRecord& record, const Struct* source, co
     f.guard = record.kafka_offset.value_or(0);
   }
   if (f.snapshot) {
+    f.guarded = true;
     f.guard = 0;
   } else {
     f.position = position;

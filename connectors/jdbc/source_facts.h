@@ -17,6 +17,9 @@
 namespace sluice::jdbc {
 
 struct SourceFacts {
+  // True when the record carries a source stream position (PostgreSQL lsn, binlog file + pos) or
+  // is a snapshot record: only then is `guard` an order the row guard may compare.
+  bool guarded = false;
   std::int64_t guard = 0;
   std::optional<SourcePosition> position;  // unset for snapshot records and without a source
   bool snapshot = false;
