@@ -26,7 +26,10 @@ namespace sluice::jdbc {
 
 class TableBatchWriter {
  public:
-  // Below this many rows the parameterized path was faster (COPY alone costs two round trips).
+  // Below this many rows the parameterized path is faster: COPY, the set-based statement and the
+  // staging cleanup cost round trips that a few rows do not repay. Measured over a unix socket,
+  // one transaction per batch, 3/4 upserts and 1/4 deletes: 1 row 140 vs 242 us, 8 rows 289 vs
+  // 378 us, 16 rows 296 vs 348 us, 32 rows 486 vs 400 us, 256 rows 3131 vs 1288 us.
   static constexpr std::size_t kSmallBatchRows = 16;
 
   explicit TableBatchWriter(SqlNames names, std::size_t small_batch_rows = kSmallBatchRows)

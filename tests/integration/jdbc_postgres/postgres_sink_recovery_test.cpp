@@ -155,6 +155,46 @@ TEST_CASE("A terminated connection is retriable; after connect() the same batch 
   REQUIRE(checkpoints_of(*db) == std::vector<std::string>{"t-0 next=200 no-pos"});
 }
 
+TEST_CASE("A deadlock is retriable, and the retry after it applies", "[jdbc_postgres]") {
+  const bool staged = GENERATE(false, true);
+  const StagedPath path(staged);
+  drop_tables({"deadlocked"});
+  auto db = open_sink("deadlock", false, "sink-deadlocked");
+  TableSpec spec = keyed_table("deadlocked");
+  db->create_table(spec);
+  db->apply({batch_of(spec, {upsert_row(1, "a", 1), upsert_row(2, "b", 1)})}, {});
+
+  // Another session locks row 2; the sink's batch locks row 1 and waits for row 2; the other
+  // session then waits for row 1. The sink waited first, so its deadlock check fires first and
+  // PostgreSQL aborts the sink's transaction.
+  std::unique_ptr<PGconn, decltype(&PQfinish)> other(PQconnectdb(sink_postgres().conninfo().c_str()), &PQfinish);
+  REQUIRE(PQstatus(other.get()) == CONNECTION_OK);
+  PQclear(PQexec(other.get(), "BEGIN"));
+  PQclear(PQexec(other.get(), "UPDATE deadlocked SET name = 'other' WHERE id = 2"));
+
+  const TableBatch batch = batch_of(spec, {upsert_row(1, "sink", 2), upsert_row(2, "sink", 2)});
+  std::string outcome;
+  std::thread sink([&] { outcome = message_if_thrown<RetriableError>([&] { db->apply({batch}, {}); }); });
+  const bool waiting = eventually(
+      [] {
+        return query_rows("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sink-deadlocked' "
+                          "AND wait_event_type = 'Lock'") == std::vector<std::string>{"1"};
+      },
+      std::chrono::seconds(30));
+  REQUIRE(PQsendQuery(other.get(), "UPDATE deadlocked SET name = 'other' WHERE id = 1") == 1);
+  sink.join();
+  while (PGresult* res = PQgetResult(other.get())) PQclear(res);
+  PQclear(PQexec(other.get(), "COMMIT"));
+
+  REQUIRE(waiting);
+  REQUIRE_THAT(outcome, Contains("deadlocked") && Contains("40P01"));
+  REQUIRE(query_rows("SELECT id, name FROM deadlocked WHERE id < 900000000 ORDER BY id") ==
+          std::vector<std::string>{"1|other", "2|other"});
+  db->apply({batch}, {});  // reconnects by itself
+  REQUIRE(query_rows("SELECT id, name, __sluice_position FROM deadlocked WHERE id < 900000000 ORDER BY id") ==
+          std::vector<std::string>{"1|sink|2", "2|sink|2"});
+}
+
 namespace {
 
 constexpr std::int64_t kRowsPerBatch = 5000;
