@@ -17,7 +17,8 @@
 //
 // Each batch is one transaction (TRUNCATE is done as DELETE, which does not commit): upserts as
 // multi-row INSERT ... ON DUPLICATE KEY UPDATE whose assignments are guarded with IF(), inserts
-// as multi-row INSERT, updates, deletes and soft deletes as one prepared statement per row.
+// as multi-row INSERT, hard deletes as multi-row OR-lists of key lookups, updates and soft
+// deletes as one prepared statement per row.
 #pragma once
 
 #include <memory>

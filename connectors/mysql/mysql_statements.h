@@ -12,7 +12,7 @@
 //   insert / upsert: per row, every TableSpec column in order (the guard column's value is
 //                    RowOp::guard).
 //   update:          the non-key columns (guard last), then the key columns, then guard, guard.
-//   delete:          the key columns, then guard, guard.
+//   delete:          per row, the key columns, then guard, guard.
 //   soft delete:     deleted-at, guard, then the key columns, then guard, guard.
 // Without a guard column the trailing "guard, guard" and the guard assignment are left out.
 //
@@ -57,7 +57,8 @@ std::string select_checkpoints_sql(const TableId& table);
 std::string insert_sql(const TableBatch& batch, std::size_t rows);
 std::string upsert_sql(const TableBatch& batch, std::size_t rows);
 std::string update_sql(const TableBatch& batch);
-std::string delete_sql(const TableBatch& batch);
+// `rows` deletes in one statement: (key = ? AND guard) OR (key = ? AND guard) ...
+std::string delete_sql(const TableBatch& batch, std::size_t rows);
 std::string soft_delete_sql(const TableBatch& batch);
 std::string truncate_sql(const TableBatch& batch);
 

@@ -166,13 +166,15 @@ void TableBatchWriter::write_updates(const std::vector<const RowOp*>& rows) {
 }
 
 void TableBatchWriter::write_deletes(const std::vector<const RowOp*>& rows) {
-  if (rows.empty()) return;
-  const std::string sql = delete_sql(batch_);
+  const std::size_t per_row = batch_.table.primary_key.size() + (guarded_ ? 2 : 0);
+  const std::size_t max_rows = std::min(kMaxDeletesPerStatement, kMaxParameters / std::max<std::size_t>(1, per_row));
   const std::string action = what("delete from");
-  auto& statement = session_.prepare(sql, action);
-  for (const RowOp* row : rows) {
+  for (std::size_t begin = 0; begin < rows.size(); begin += max_rows) {
+    const std::size_t count = std::min(max_rows, rows.size() - begin);
+    const std::string sql = delete_sql(batch_, count);
+    auto& statement = session_.prepare(sql, action);
     ParameterBinder binder(statement);
-    bind_key_and_guard(binder, *row);
+    for (std::size_t i = begin; i < begin + count; ++i) bind_key_and_guard(binder, *rows[i]);
     session_.execute_prepared(statement, sql, action);
   }
 }

@@ -5,7 +5,9 @@
 // the hard deletes, then the soft deletes. Upserts and inserts go as multi-row statements of up
 // to kMaxRowsPerStatement rows (fewer when the placeholders would pass 65535 or the values
 // max_allowed_packet); every full chunk reuses one prepared statement, the remainder another.
-// Updates, deletes and soft deletes are one prepared statement executed per row.
+// Hard deletes go as an OR-list of key lookups, kMaxDeletesPerStatement rows per statement.
+// Updates and soft deletes are one prepared statement executed per row (each row sets its own
+// values; a multi-table UPDATE would not promise the assignment order the guard relies on).
 //
 // Borrows the session and the batch for one write(); owned by the task thread.
 #pragma once
@@ -22,6 +24,7 @@ namespace sluice::jdbc::mysql {
 class TableBatchWriter {
  public:
   static constexpr std::size_t kMaxRowsPerStatement = 1000;
+  static constexpr std::size_t kMaxDeletesPerStatement = 500;
 
   TableBatchWriter(MysqlSession& session, const TableBatch& batch);
 

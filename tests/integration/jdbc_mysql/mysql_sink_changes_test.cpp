@@ -148,6 +148,11 @@ TEST_CASE("MysqlSinkDatabase writes large batches in several multi-row statement
   }
   db->apply({batch_of(spec, rows)}, {});
   CHECK(value_of("SELECT COUNT(*) FROM large WHERE name = 'w' AND __sluice_position = 2") == "2500");
+  // 1200 deletes (three statements); those of even ids are older than the rows and stay undone.
+  std::vector<RowOp> deletes;
+  for (std::int64_t id = 1; id <= 1200; ++id) deletes.push_back(delete_row(id, id % 2 == 0 ? 1 : 3));
+  db->apply({batch_of(spec, deletes)}, {});
+  CHECK(value_of("SELECT CONCAT(COUNT(*), ' ', SUM(id % 2 = 1 AND id <= 1200)) FROM large") == "1900 0");
 }
 
 TEST_CASE("MysqlSinkDatabase keeps each statement under max_allowed_packet", "[mysql]") {
