@@ -44,10 +44,9 @@ void JdbcSinkTask::open(const std::vector<TopicPartition>& /*partitions*/) {
 void JdbcSinkTask::ensure_connected() {
   if (!needs_connect_) return;
   database_->connect();
-  if (!checkpoints_loaded_) {
-    checkpoints_.load(database_->load_checkpoints());
-    checkpoints_loaded_ = true;
-  }
+  // Reloaded after every reconnect, not only at start: a COMMIT whose reply the lost connection
+  // swallowed may have gone through, and the stored checkpoint is the truth.
+  checkpoints_.load(database_->load_checkpoints());
   needs_connect_ = false;
 }
 

@@ -77,7 +77,6 @@ class JdbcSinkTask : public SinkTask {
   std::optional<SchemaEvolver> evolver_;
   CheckpointTracker checkpoints_;
   bool needs_connect_ = true;
-  bool checkpoints_loaded_ = false;
   std::atomic<bool> stopping_{false};
 
   std::int64_t records_applied_ = 0;

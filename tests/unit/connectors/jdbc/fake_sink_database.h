@@ -32,6 +32,7 @@ struct FakeState {
   int connects = 0;
   int connect_failures = 0;       // next connect() calls that fail with RetriableError
   int apply_failures = 0;         // next apply() calls that fail with RetriableError
+  bool fail_after_commit = false; // those failures happen after the commit (the reply is lost)
   std::string poison;             // a string value that makes apply() fail
   int applies = 0;                // committed apply() calls
   int describes = 0;
@@ -93,12 +94,14 @@ class FakeSinkDatabase : public SinkDatabase {
     FakeState work = *state_;
     for (const auto& b : batches) apply_batch(work, b);
     for (const auto& c : checkpoints) work.checkpoints[c.partition] = c;
+    work.applies = state_->applies + 1;
     if (state_->apply_failures > 0) {
-      --state_->apply_failures;
+      --work.apply_failures;
+      if (state_->fail_after_commit) *state_ = work;
+      else --state_->apply_failures;
       connected_ = false;
       throw RetriableError("fake: connection lost during commit");
     }
-    work.applies = state_->applies + 1;
     *state_ = work;
   }
 
