@@ -96,17 +96,29 @@ std::string PostgresSinkDatabase::conninfo() const {
   return out;
 }
 
-// URL properties libpq understands go through as they are; the JDBC driver's currentSchema becomes
-// the search_path; JDBC-only properties (reWriteBatchedInserts, stringtype, ...) mean nothing here.
+// URL properties libpq understands go through as they are (sslmode, sslrootcert, connect_timeout,
+// options, user, password, ...). Of the JDBC driver's own, currentSchema becomes the search_path and
+// ssl=true without an sslmode means verify-full, as it does for the driver; the others
+// (reWriteBatchedInserts, stringtype, ...) mean nothing to libpq and are left out.
 std::vector<std::pair<std::string, std::string>> PostgresSinkDatabase::connection_keywords() const {
   std::vector<std::pair<std::string, std::string>> out{{"application_name", "sluice-jdbc-sink"}};
+  std::string options;
+  bool ssl = false, sslmode = false;
   for (const auto& [key, value] : connection_.properties) {
     if (key == "currentSchema") {
-      out.emplace_back("options", "-c search_path=" + value);
+      options += " -c search_path=";
+      for (char c : value) options += c == ' ' ? std::string("\\ ") : std::string(1, c);
+    } else if (key == "options") {
+      options += " " + value;
+    } else if (key == "ssl") {
+      ssl = value == "true";
     } else if (is_libpq_keyword(key) && key != "dbname") {
+      sslmode = sslmode || key == "sslmode";
       out.emplace_back(key, value);
     }
   }
+  if (ssl && !sslmode) out.emplace_back("sslmode", "verify-full");
+  if (!options.empty()) out.emplace_back("options", options.substr(1));
   return out;
 }
 
