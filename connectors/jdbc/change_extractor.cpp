@@ -171,7 +171,12 @@ void ChangeExtractor::extract_tombstone(const SinkRecord& record, std::vector<Ro
   RowChange change = base_change(record, facts);
   change.kind = RowChange::Kind::kDelete;
   change.guarded = false;
+  // It sits in the stream right after the partition's previous record: with that one's position
+  // the checkpoint skips it on a replay that already went past it (else it would delete a row
+  // re-inserted later, whose insert the checkpoint then skips).
   change.position.reset();
+  auto previous = last_position_.find(change.partition);
+  if (previous != last_position_.end()) change.position = previous->second;
   fill_key_from_record(record, nullptr, change);
   out.push_back(std::move(change));
 }
@@ -185,6 +190,9 @@ bool ChangeExtractor::follows_delete_of_same_key(const SinkRecord& record) const
 void ChangeExtractor::remember(const SinkRecord& record, const std::vector<RowChange>& out,
                                std::size_t first) {
   TopicPartition tp{record.topic, record.kafka_partition.value_or(0)};
+  if (out.size() > first && out.back().position && !record.value.is_null()) {
+    last_position_[tp] = *out.back().position;
+  }
   bool deleted = out.size() == first + 1 && out[first].kind == RowChange::Kind::kDelete &&
                  !record.value.is_null();
   if (deleted) {

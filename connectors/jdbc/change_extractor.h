@@ -10,7 +10,8 @@
 //                      is kept as a column).
 //   tombstone          null value: a delete by key. Dropped when the previous record of the
 //                      partition deleted the same key (the delete did it already); otherwise a
-//                      bare delete without guard. A tombstone has no source block: when
+//                      bare delete without guard, at the source position of the partition's
+//                      previous record (for the checkpoint skip). A tombstone has no source block: when
 //                      table.name.format needs ${source.*}, it goes to the table the topic's
 //                      previous records went to (DataError if there was none).
 // Deletes and tombstones are skipped unless delete.enabled, truncates unless truncate.enabled.
@@ -129,6 +130,8 @@ class ChangeExtractor {
   ColumnList no_key_columns_;
   // Per partition: the offset and record key of the last delete seen, for tombstone dropping.
   std::map<TopicPartition, std::pair<std::int64_t, Value>> last_delete_;
+  // Per partition: the source position of the last record that had one (for bare tombstones).
+  std::map<TopicPartition, SourcePosition> last_position_;
   // The table each topic's last record went to (for tombstones with a source-based format).
   std::map<std::string, TableId> topic_tables_;
 };

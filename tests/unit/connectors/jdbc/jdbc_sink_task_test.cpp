@@ -362,3 +362,15 @@ TEST_CASE("A commit whose reply was lost: the retry reloads the checkpoint and s
   CHECK(h.names() == std::map<std::int32_t, std::string>{{2, "b"}});
   CHECK(ctx.metrics_.values.at("records_skipped_total") == 1);
 }
+
+TEST_CASE("A replayed bare tombstone does not delete a row re-inserted after it", "[jdbc]") {
+  std::vector<SinkRecord> stream{ins(1, "a", 100, 0), ins(2, "b", 150, 1), tombstone(1, 2),
+                                 ins(1, "again", 200, 3), ins(2, "b2", 300, 4)};
+  Harness h;
+  FakeContext c1;
+  h.task(c1)->put(stream);
+  REQUIRE(h.names() == std::map<std::int32_t, std::string>{{1, "again"}, {2, "b2"}});
+  FakeContext c2;
+  h.task(c2)->put(stream);  // replayed after a restart
+  CHECK(h.names() == std::map<std::int32_t, std::string>{{1, "again"}, {2, "b2"}});
+}
