@@ -102,6 +102,29 @@ TEST_CASE("A failing batch leaves neither its rows nor its checkpoint", "[jdbc_p
   REQUIRE(checkpoints_of(*db) == std::vector<std::string>{"t-0 next=3 no-pos"});
 }
 
+TEST_CASE("The staging table holds nothing between batches, after a rollback and across truncations",
+          "[jdbc_postgres]") {
+  drop_tables({"staged_rows", "staged_strict"});
+  auto db = open_sink("staging");
+  TableSpec spec = append_only_table("staged_rows");  // insert mode without a key: leftovers would show
+  TableSpec strict = keyed_table("staged_strict");
+  strict.columns[1].optional = false;
+  db->create_table(spec);
+  db->create_table(strict);
+  db->apply({appended(spec, 0, 1000)}, {});
+
+  TableBatch failing = batch_of(strict, {});
+  for (std::int64_t id = 0; id < 100; ++id) failing.rows.push_back(upsert_row(id, "ok", 1));
+  failing.rows.back().values[1] = Value(nullptr);  // NOT NULL violation after the staged insert ran
+  REQUIRE_THROWS_AS(db->apply({appended(spec, 1000, 1000), failing}, {}), ConnectError);
+
+  std::int64_t next = 1000;
+  for (int i = 0; i < 25; ++i, next += 1000) db->apply({appended(spec, next, 1000)}, {});  // DELETE, then TRUNCATE
+  REQUIRE(query_rows("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM staged_rows") ==
+          std::vector<std::string>{"26000|26000|0|25999"});
+  REQUIRE(query_rows("SELECT count(*) FROM staged_strict") == std::vector<std::string>{"0"});
+}
+
 TEST_CASE("connect() tells an unreachable server from a refusal", "[jdbc_postgres]") {
   DatabaseOptions options{false, "__sluice_sink_checkpoints", "connect-errors"};
   SECTION("nothing listens -> RetriableError") {
@@ -116,6 +139,19 @@ TEST_CASE("connect() tells an unreachable server from a refusal", "[jdbc_postgre
     c.database = "no_such_db";
     auto db = make_postgres_sink_database(c, options);
     REQUIRE_THAT(message_if_thrown<ConnectError>([&] { db->connect(); }), Contains("no_such_db"));
+  }
+  SECTION("ssl=true without sslmode insists on SSL, as the JDBC driver does") {
+    ConnectionSettings c = sink_connection();
+    c.host = "127.0.0.1";
+    c.properties = {{"ssl", "true"}};
+    auto db = make_postgres_sink_database(c, options);
+    std::string message;
+    try {
+      db->connect();
+    } catch (const ConnectError& e) {
+      message = e.what();
+    }
+    REQUIRE_THAT(message, Contains("SSL"));  // the test server has no SSL
   }
   SECTION("TCP with URL properties libpq knows, JDBC-only ones ignored, currentSchema as search_path") {
     sink_postgres().exec("CREATE SCHEMA IF NOT EXISTS sink_schema");
