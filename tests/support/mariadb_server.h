@@ -8,7 +8,9 @@
 // without a password.
 //
 // Owned by the test thread that creates it; not thread-safe (exec/query_value run the `mariadb`
-// client per call, so other threads may call those while the owner does nothing else).
+// client per call, so other threads may call those while the owner does nothing else). The server
+// gets SIGKILL when the thread that started it exits (PR_SET_PDEATHSIG), so a crashed test
+// leaves no server behind: create it on a thread that outlives its use.
 //
 // Missing binaries or a server that does not start throw std::runtime_error with the command's
 // output and the server log: tests that need MariaDB fail loudly, they never skip.
@@ -16,6 +18,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -260,6 +263,8 @@ class MariadbServer {
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
+      // A test process that crashes must not leave its server running.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       int null_fd = ::open("/dev/null", O_RDWR);
       ::dup2(null_fd, 0);
       ::dup2(null_fd, 1);

@@ -273,3 +273,22 @@ TEST_CASE("MysqlSinkDatabase keeps string keys exact: case and trailing spaces m
   db->apply({batch_of(spec, {row("a", 1), row("A", 2), row("a ", 3)}, InsertMode::kUpsert, "")}, {});
   CHECK(value_of("SELECT COUNT(*) FROM exact_keys") == "3");
 }
+
+TEST_CASE("MysqlSinkDatabase quotes reserved words and backticks in names", "[mysql]") {
+  auto db = open_sink("types-quoting");
+  TableSpec spec{{"", "order"},
+                 {column("select", ColumnKind::kInt64, false), column("we`ird name", ColumnKind::kString),
+                  column(kGuard, ColumnKind::kInt64)},
+                 {"select"}};
+  db->create_table(spec);
+  auto row = [](std::int64_t k, const char* v, std::int64_t guard) {
+    return RowOp{RowOpKind::kUpsert, {Value(k)}, {Value(k), Value(v), Value(guard)}, guard, 0};
+  };
+  db->apply({batch_of(spec, {row(1, "a", 1), row(2, "b", 1)})}, {});
+  db->apply({batch_of(spec, {row(1, "a2", 2), delete_row(2, 2)})}, {});
+  CHECK(rows_of("SELECT `select`, `we``ird name` FROM `order`") == std::vector<std::string>{"1\ta2"});
+  auto t = db->describe(spec.id);
+  REQUIRE(t.has_value());
+  CHECK(t->columns[1].name == "we`ird name");
+  CHECK(t->primary_key == std::vector<std::string>{"select"});
+}
