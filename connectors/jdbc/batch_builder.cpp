@@ -64,13 +64,38 @@ struct Survivor {
   const RowChange& get() const { return merged ? *merged : *change; }
 };
 
-struct TableChanges {
+}  // namespace
+
+struct BatchBuilder::TableChanges {
   bool truncate = false;
   std::vector<Survivor> rows;  // in source order
   std::unordered_map<std::string, std::size_t> by_key;
-};
 
-}  // namespace
+  // Adds a change: it supersedes the earlier change of its key, taking over the values of
+  // columns it left unchanged where that one has them.
+  void add(const RowChange* change) {
+    if (change->kind == RowChange::Kind::kTruncate) {
+      *this = TableChanges{};
+      truncate = true;
+      return;
+    }
+    Survivor next{change, nullptr};
+    if (!change->key.empty()) {
+      std::string k = key_text(change->key);
+      auto found = by_key.find(k);
+      if (found != by_key.end()) {
+        Survivor& previous = rows[found->second];
+        if (!change->unchanged.empty()) {
+          next.merged = std::make_shared<RowChange>(*change);
+          merge_unchanged(previous.get(), *next.merged);
+        }
+        previous = Survivor{};
+      }
+      by_key[k] = rows.size();
+    }
+    rows.push_back(std::move(next));
+  }
+};
 
 BatchBuilder::BatchBuilder(const JdbcSinkConfig& config) : config_(config) {}
 
@@ -87,69 +112,49 @@ std::vector<TableBatch> BatchBuilder::build(const std::vector<const RowChange*>&
   for (const RowChange* change : changes) {
     auto [it, added] = tables.try_emplace(change->table);
     if (added) order.push_back(change->table);
-    TableChanges& t = it->second;
-    if (change->kind == RowChange::Kind::kTruncate) {
-      t = TableChanges{};
-      t.truncate = true;
+    it->second.add(change);
+  }
+  std::vector<TableBatch> out;
+  for (const auto& id : order) emit_table(id, tables[id], out);
+  return out;
+}
+
+void BatchBuilder::emit_table(const TableId& id, const TableChanges& t, std::vector<TableBatch>& out) const {
+  const std::size_t first = out.size();
+  // Upserts go to the batch of their shape (guarded, value columns written); deletes to the first
+  // batch of the table with their guard setting.
+  std::map<std::pair<bool, std::vector<std::size_t>>, std::size_t> shapes;
+  std::map<bool, std::size_t> delete_home;
+  for (const auto& slot : t.rows) {
+    if (slot.change == nullptr) continue;
+    const RowChange& c = slot.get();
+    const bool guarded = c.guarded && !config_.position_column.empty();
+    std::vector<std::size_t> kept;
+    if (c.kind == RowChange::Kind::kUpsert) {
+      for (std::size_t i = 0; i < c.columns->size(); ++i) {
+        if (!is_unchanged(c, (*c.columns)[i].name)) kept.push_back(i);
+      }
+      auto [s, added] = shapes.try_emplace({guarded, kept}, out.size());
+      if (added) out.push_back(make_batch(id, c, guarded, kept));
+      delete_home.try_emplace(guarded, s->second);
+      out[s->second].rows.push_back(make_op(c, kept, guarded));
       continue;
     }
-    Survivor next{change, nullptr};
-    if (!change->key.empty()) {
-      std::string k = key_text(change->key);
-      auto found = t.by_key.find(k);
-      if (found != t.by_key.end()) {
-        Survivor& previous = t.rows[found->second];
-        if (!change->unchanged.empty()) {
-          next.merged = std::make_shared<RowChange>(*change);
-          merge_unchanged(previous.get(), *next.merged);
-        }
-        previous = Survivor{};
-      }
-      t.by_key[k] = t.rows.size();
+    auto home = delete_home.find(guarded);
+    if (home == delete_home.end()) {
+      home = delete_home.emplace(guarded, out.size()).first;
+      out.push_back(make_batch(id, c, guarded, kept));
     }
-    t.rows.push_back(std::move(next));
+    out[home->second].rows.push_back(make_op(c, kept, guarded));
   }
-
-  std::vector<TableBatch> out;
-  for (const auto& id : order) {
-    TableChanges& t = tables[id];
-    const std::size_t first = out.size();
-    // Shape: guarded flag + the value column indices an upsert writes.
-    std::map<std::pair<bool, std::vector<std::size_t>>, std::size_t> shapes;
-    std::map<bool, std::size_t> delete_home;
-    for (const auto& slot : t.rows) {
-      if (slot.change == nullptr) continue;
-      const RowChange& c = slot.get();
-      const bool guarded = c.guarded && !config_.position_column.empty();
-      std::vector<std::size_t> kept;
-      if (c.kind == RowChange::Kind::kUpsert) {
-        for (std::size_t i = 0; i < c.columns->size(); ++i) {
-          if (!is_unchanged(c, (*c.columns)[i].name)) kept.push_back(i);
-        }
-        auto [s, added] = shapes.try_emplace({guarded, kept}, out.size());
-        if (added) out.push_back(make_batch(id, c, guarded, kept));
-        delete_home.try_emplace(guarded, s->second);
-        out[s->second].rows.push_back(make_op(c, kept, guarded));
-        continue;
-      }
-      auto home = delete_home.find(guarded);
-      if (home == delete_home.end()) {
-        home = delete_home.emplace(guarded, out.size()).first;
-        out.push_back(make_batch(id, c, guarded, kept));
-      }
-      out[home->second].rows.push_back(make_op(c, kept, guarded));
-    }
-    if (t.truncate) {
-      if (out.size() == first) {
-        TableBatch b;
-        b.table.id = id;
-        b.mode = config_.insert_mode;
-        out.push_back(std::move(b));
-      }
-      out[first].truncate_first = true;
-    }
+  if (!t.truncate) return;
+  if (out.size() == first) {
+    TableBatch b;
+    b.table.id = id;
+    b.mode = config_.insert_mode;
+    out.push_back(std::move(b));
   }
-  return out;
+  out[first].truncate_first = true;
 }
 
 TableBatch BatchBuilder::make_batch(const TableId& table, const RowChange& sample, bool guarded,

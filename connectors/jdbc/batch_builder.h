@@ -30,6 +30,9 @@ class BatchBuilder {
   std::vector<TableBatch> build(const std::vector<RowChange>& changes) const;
 
  private:
+  struct TableChanges;
+
+  void emit_table(const TableId& id, const TableChanges& changes, std::vector<TableBatch>& out) const;
   TableBatch make_batch(const TableId& table, const RowChange& sample, bool guarded,
                         const std::vector<std::size_t>& kept) const;
   RowOp make_op(const RowChange& change, const std::vector<std::size_t>& kept, bool guarded) const;
