@@ -126,8 +126,10 @@ void define_field_and_sluice_keys(ConfigDef& def) {
               "Confluent JDBC sink spelling of field.include.list, used when that key is absent.",
               "Fields", 3)
       .define("position.column.name", T::kString, "__sluice_position", I::kMedium,
-              "BIGINT column that stores the source position of the change that wrote each row; a "
-              "redelivered or older change does not overwrite a newer one. Empty disables the guard.",
+              "BIGINT column that stores the source position of the change that wrote each row "
+              "(PostgreSQL LSN, MySQL binlog position; 0 for snapshot rows); a redelivered or older "
+              "change does not overwrite a newer one. Records without a source position are "
+              "written without it. Empty disables the guard.",
               "Ordering", 1)
       .define("checkpoint.table.name", T::kString, "__sluice_sink_checkpoints", non_empty_string(),
               I::kLow,
