@@ -169,4 +169,11 @@ TEST_CASE("MysqlSinkDatabase keeps each statement under max_allowed_packet", "[m
   db->apply({batch_of(spec, rows)}, {});
   CHECK(value_of("SELECT CONCAT(COUNT(*), ' ', SUM(LENGTH(name))) FROM big_values") ==
         "40 " + std::to_string(40 * big.size()));
+  // A row that cannot fit is refused (the server would drop the connection, which looks
+  // transient), and the session stays usable.
+  CHECK_THAT(message_if_thrown<ConnectError>(
+                 [&] { db->apply({batch_of(spec, {upsert_row(41, std::string(2 << 20, 'y'), 2)})}, {}); }),
+             Catch::Contains("max_allowed_packet"));
+  db->apply({batch_of(spec, {upsert_row(41, "small", 2)})}, {});
+  CHECK(value_of("SELECT name FROM big_values WHERE id = 41") == "small");
 }
