@@ -70,7 +70,7 @@ TEST_CASE("MysqlSinkDatabase upserts a table that has only key columns", "[mysql
   CHECK(rows_of("SELECT a, b FROM key_only ORDER BY a, b") == std::vector<std::string>{"1\tx", "1\ty", "2\tx"});
 }
 
-TEST_CASE("MysqlSinkDatabase insert mode inserts and fails on a duplicate key, rolling back", "[mysql]") {
+TEST_CASE("MysqlSinkDatabase insert mode inserts and rolls back on a duplicate key", "[mysql]") {
   auto db = open_sink("changes-insert");
   auto spec = keyed_table("inserts");
   db->create_table(spec);
@@ -86,7 +86,7 @@ TEST_CASE("MysqlSinkDatabase insert mode inserts and fails on a duplicate key, r
   CHECK(db->load_checkpoints().empty());
 }
 
-TEST_CASE("MysqlSinkDatabase update mode changes existing rows only, guarded", "[mysql]") {
+TEST_CASE("MysqlSinkDatabase update mode changes only existing rows under the guard", "[mysql]") {
   auto db = open_sink("changes-update");
   auto spec = keyed_table("updates");
   db->create_table(spec);

@@ -94,7 +94,7 @@ bool lock_waits() { return value_of("SELECT COUNT(*) FROM information_schema.INN
 
 }  // namespace
 
-TEST_CASE("MysqlSinkDatabase stores checkpoints per connector and partition, with the rows", "[mysql]") {
+TEST_CASE("MysqlSinkDatabase stores checkpoints per connector and partition together with the rows", "[mysql]") {
   auto db = open_sink("tx-checkpoints");
   auto other = open_sink("tx-checkpoints-other");
   CHECK(db->load_checkpoints().empty());
@@ -151,7 +151,7 @@ TEST_CASE("MysqlSinkDatabase empties a table inside the batch's transaction", "[
   CHECK(contents("truncated") == std::vector<std::string>{"3\tc\t1"});
 }
 
-TEST_CASE("MysqlSinkDatabase connect errors: bad credentials and databases are permanent, no server is retriable", "[mysql]") {
+TEST_CASE("MysqlSinkDatabase connect errors: bad credentials and databases are permanent and no server is retriable", "[mysql]") {
   auto bad_password = sink_connection();
   bad_password.password = "wrong";
   CHECK_THAT(message_if_thrown<ConnectError>([&] { open_sink("tx-connect", bad_password); }),
@@ -166,7 +166,7 @@ TEST_CASE("MysqlSinkDatabase connect errors: bad credentials and databases are p
              Catch::Contains("127.0.0.1:1"));
 }
 
-TEST_CASE("MysqlSinkDatabase: a killed connection is retriable, and after connect() the same batch applies once", "[mysql]") {
+TEST_CASE("MysqlSinkDatabase: a killed connection is retriable and after connect() the same batch applies once", "[mysql]") {
   sink_mariadb().exec("CREATE DATABASE killdb");
   auto db = open_sink("tx-kill", sink_connection(sink_mariadb(), "killdb"));
   auto spec = keyed_table("killed");

@@ -196,7 +196,7 @@ TEST_CASE("MysqlSinkDatabase writes every kind of value and reads it back", "[my
   CHECK(split_tabs(rows_of(select + "2").at(0)) == std::vector<std::string>(27, "NULL"));
 }
 
-TEST_CASE("MysqlSinkDatabase refuses values MySQL cannot store, naming the column", "[mysql]") {
+TEST_CASE("MysqlSinkDatabase refuses values MySQL cannot store and names the column", "[mysql]") {
   auto db = open_sink("types-refuse");
   TableSpec spec{{"", "refused"}, {column("id", ColumnKind::kInt64, false), column("f", ColumnKind::kFloat64)}, {"id"}};
   db->create_table(spec);
