@@ -67,14 +67,16 @@ sql::mysql::MySQL_Driver& driver() {
   return *instance;
 }
 
-int connect_timeout_seconds(const ConnectionSettings& settings) {
+// A URL property in milliseconds (as JDBC spells connectTimeout / socketTimeout) in whole
+// seconds, at least 1; `fallback` when absent or not positive.
+int property_seconds(const ConnectionSettings& settings, const std::string& name, int fallback) {
   for (const auto& [key, value] : settings.properties) {
-    if (key == "connectTimeout") {
+    if (key == name) {
       const long ms = std::strtol(value.c_str(), nullptr, 10);
       if (ms > 0) return static_cast<int>(std::max(1L, ms / 1000));
     }
   }
-  return kDefaultConnectTimeoutSeconds;
+  return fallback;
 }
 
 }  // namespace
@@ -96,7 +98,12 @@ void MysqlSession::open() {
   options["userName"] = sql::SQLString(settings_.user);
   options["password"] = sql::SQLString(settings_.password);
   if (!settings_.database.empty()) options["schema"] = sql::SQLString(settings_.database);
-  options["OPT_CONNECT_TIMEOUT"] = connect_timeout_seconds(settings_);
+  options["OPT_CONNECT_TIMEOUT"] = property_seconds(settings_, "connectTimeout", kDefaultConnectTimeoutSeconds);
+  // No socketTimeout: wait for a statement as long as it takes (a lock wait ends by itself).
+  if (const int socket_timeout = property_seconds(settings_, "socketTimeout", 0); socket_timeout > 0) {
+    options["OPT_READ_TIMEOUT"] = socket_timeout;
+    options["OPT_WRITE_TIMEOUT"] = socket_timeout;
+  }
   options["OPT_RECONNECT"] = false;  // a silent reconnect would lose the open transaction
   options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
   const std::string where = "connect to " + settings_.host + ":" + std::to_string(port) + "/" + settings_.database;

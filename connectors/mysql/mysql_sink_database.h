@@ -8,7 +8,8 @@
 // MySQL whatever the quoting. A table with an empty schema lives in the connection's database.
 //
 // Connection: TCP to host:port (default 3306), the database, user and password from
-// ConnectionSettings; URL property connectTimeout (ms) is honoured, others are ignored. The
+// ConnectionSettings; URL properties connectTimeout and socketTimeout (ms; a statement whose
+// reply takes longer fails retriably) are honoured, others are ignored. The
 // session runs with time_zone '+00:00', utf8mb4, strict sql_mode and READ COMMITTED.
 //
 // Created tables are InnoDB, utf8mb4 with a binary no-pad collation (utf8mb4_nopad_bin on

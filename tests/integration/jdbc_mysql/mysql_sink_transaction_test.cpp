@@ -232,6 +232,25 @@ TEST_CASE("MysqlSinkDatabase: a lock wait timeout is retriable and rolls the bat
   CHECK(contents("lock_timeout") == std::vector<std::string>{"1\ta2\t2", "2\tb\t2"});
 }
 
+TEST_CASE("MysqlSinkDatabase: socketTimeout ends a statement that waits too long and fails retriably", "[mysql]") {
+  auto connection = sink_connection();
+  connection.properties = {{"socketTimeout", "1000"}};
+  auto db = open_sink("tx-socket-timeout", connection);
+  auto spec = keyed_table("socket_timeout");
+  db->create_table(spec);
+  db->apply({batch_of(spec, {upsert_row(1, "a", 1)})}, {});
+  std::string message;
+  {
+    LockHolder locker("SELECT * FROM socket_timeout WHERE id = 1 FOR UPDATE");
+    REQUIRE(locker.holding());
+    message = message_if_thrown<RetriableError>([&] { db->apply({batch_of(spec, {upsert_row(1, "a2", 2)})}, {}); });
+  }
+  CHECK_THAT(message, Catch::Contains("socket_timeout") && Catch::Contains("2013"));
+  db->connect();
+  db->apply({batch_of(spec, {upsert_row(1, "a2", 2)})}, {});
+  CHECK(contents("socket_timeout") == std::vector<std::string>{"1	a2	2"});
+}
+
 TEST_CASE("MysqlSinkDatabase: kill -9 of the writing process leaves exactly the checkpointed batches", "[mysql]") {
   sink_mariadb().exec("CREATE DATABASE crashdb");
   const auto connection = sink_connection(sink_mariadb(), "crashdb");
