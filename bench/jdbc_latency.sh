@@ -13,6 +13,10 @@ seconds_run="${SECONDS_RUN:-30}"
 start_pg
 
 psql_ -d postgres -c "CREATE DATABASE src" -c "CREATE DATABASE dst" >/dev/null
+# The source commits as a production server does (synchronous_commit=on, PostgreSQL's default): a
+# walsender only sends WAL that is flushed, and with synchronous_commit=off that waits for the WAL
+# writer (wal_writer_delay, 200 ms), which would be measured as replication latency.
+psql_ -d postgres -c "ALTER DATABASE src SET synchronous_commit = on" >/dev/null
 psql_ -d src -c "CREATE TABLE t (id bigint PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL)" \
   -c "CREATE PUBLICATION p FOR TABLE t" >/dev/null
 psql_ -d dst -c "CREATE TABLE t (id bigint PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL,
