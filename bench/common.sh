@@ -1,8 +1,9 @@
 # Shared helpers for the benchmark scripts (sourced).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-sluice="${root}/build/bin/sluice"
-plugins="${root}/build/plugins"
+build="${SLUICE_BUILD_DIR:-${root}/build}"  # SLUICE_BUILD_DIR: another build directory
+sluice="${build}/bin/sluice"
+plugins="${build}/plugins"
 
 now_ns() { date +%s%N; }
 
@@ -39,3 +40,30 @@ wait_http() {  # wait_http <url> <timeout seconds>
     sleep 0.001
   done
 }
+
+# wait_offsets <url> <count> <timeout seconds>: polls a sink connector's GET .../offsets until its
+# highest kafka_offset reaches count, then prints the time (date +%s%N) it saw that. One python
+# process for the whole wait (no curl/grep forks every poll: that CPU would be taken from the
+# worker being measured). Fails after the timeout.
+wait_offsets() {
+  python3 - "$@" <<'PY'
+import http.client, json, sys, time, urllib.parse
+url, count, timeout = urllib.parse.urlsplit(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+deadline = time.monotonic() + timeout
+while time.monotonic() < deadline:
+    try:
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+        conn.request("GET", url.path)
+        body = conn.getresponse().read()
+        conn.close()
+        offsets = [o.get("offset", {}).get("kafka_offset", -1) for o in json.loads(body).get("offsets", [])]
+        if offsets and max(offsets) >= count:
+            print(time.time_ns())
+            sys.exit(0)
+    except (OSError, ValueError, http.client.HTTPException):
+        pass
+    time.sleep(0.05)
+sys.exit(1)
+PY
+}
+

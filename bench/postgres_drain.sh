@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # PostgreSQL CDC drain: a backlog of ROWS rows (inserted in 10k-row transactions) sits in a logical
 # replication slot; the PostgresConnector drains it through JsonConverter into a null sink on the
-# embedded bus. Baseline in the same run: pg_recvlogical draining the same WAL with pgoutput to
-# /dev/null over the same unix socket. Prints rows/s of both and the ratio (target >= 0.8), the
+# embedded bus (the sink reads with JsonConverter too, unless SINK_CONVERTER names another
+# converter class). Baseline in the same run: pg_recvlogical draining the same WAL with pgoutput
+# to /dev/null over the same unix socket. Prints rows/s of both and the ratio (target >= 0.8), the
 # worker's peak RSS and its CPU seconds per million events. Narrow rows and ~1 KB rows.
-# Medians of RUNS runs.
+# Medians of RUNS runs. SLUICE_BUILD_DIR picks the build directory (default build/).
 source "$(dirname "$0")/common.sh"
 runs="${RUNS:-3}"
 rows="${ROWS:-1000000}"
+sink_converter="${SINK_CONVERTER:-org.apache.kafka.connect.json.JsonConverter}"
 bindir="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)"
 work="$(mktemp -d /tmp/sluice-pgbench.XXXXXX)"
 chmod 755 "$work"
@@ -77,7 +79,8 @@ for table in narrow wide; do
     wait_http "http://127.0.0.1:${port}/" 10
     api="http://127.0.0.1:${port}/connectors"
     curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' "$api" \
-      -d "{\"name\":\"null\",\"config\":{\"connector.class\":\"NullSink\",\"topics\":\"bench.public.${table}\"}}"
+      -d "{\"name\":\"null\",\"config\":{\"connector.class\":\"NullSink\",\"topics\":\"bench.public.${table}\",
+           \"key.converter\":\"${sink_converter}\",\"value.converter\":\"${sink_converter}\"}}"
     start=$(now_ns)
     curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' "$api" -d "{\"name\":\"pg\",\"config\":{
       \"connector.class\":\"io.debezium.connector.postgresql.PostgresConnector\",
@@ -85,14 +88,8 @@ for table in narrow wide; do
       \"database.dbname\":\"app\",\"topic.prefix\":\"bench\",\"table.include.list\":\"public.${table}\",
       \"slot.name\":\"sluice\",\"publication.name\":\"bench_pub\",\"publication.autocreate.mode\":\"disabled\",
       \"snapshot.mode\":\"no_data\"}}"
-    deadline=$(( $(date +%s) + 600 ))
-    while true; do
-      done_count=$(curl -fs "$api/null/offsets" | grep -o '"kafka_offset":[0-9]*' | cut -d: -f2 || true)
-      [ -n "$done_count" ] && [ "$done_count" -ge "$rows" ] && break
-      [ "$(date +%s)" -lt "$deadline" ] || { echo "timed out; worker log:" >&2; tail -20 "$work/worker.log" >&2; exit 1; }
-      sleep 0.1  # the poll (curl, grep) costs CPU the worker needs on 2 cores: not too often
-    done
-    end=$(now_ns)
+    end=$(wait_offsets "$api/null/offsets" "$rows" 600) ||
+      { echo "timed out; worker log:" >&2; tail -20 "$work/worker.log" >&2; exit 1; }
     ours+=("$(( rows * 1000000000 / (end - start) ))")
     rss+=("$(hwm_kb "$pid")")
     cpu+=("$(cpu_seconds "$pid")")

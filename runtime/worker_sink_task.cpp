@@ -66,6 +66,10 @@ WorkerSinkTask::WorkerSinkTask(TaskId id, TargetState initial_state, TaskStatusL
       bus_(bus),
       policy_(components_.connector_config, task_id_, stopping_flag()),
       metrics_(std::move(metrics)),
+      key_context_{Stage::kKeyConverter, components_.key_converter_class, nullptr, std::nullopt, std::nullopt},
+      value_context_{Stage::kValueConverter, components_.value_converter_class, nullptr, std::nullopt, std::nullopt},
+      header_context_{Stage::kHeaderConverter, components_.header_converter_class, nullptr, std::nullopt,
+                      std::nullopt},
       dead_letters_(std::make_shared<DeadLetterTracker>()) {
   if (!settings_.dlq_topic.empty()) policy_.set_errant_sink(this);
   // Shown from the start, so a task that has not read yet reads 0, not "no such metric".
@@ -121,27 +125,30 @@ std::optional<SinkRecord> WorkerSinkTask::convert(const ConsumedMessage& consume
   r.kafka_partition = tp.partition;
   r.kafka_offset = consumed.offset;
   r.timestamp_ms = m.timestamp_ms;
-  ErrorContext ctx{Stage::kKeyConverter, components_.key_converter_class, nullptr, tp, consumed.offset};
-  auto run = [&](Stage stage, const std::string& cls, auto&& op) {
-    ctx.stage = stage;
-    ctx.class_name = cls;
+  // One context per stage, made once: per record only where it came from changes.
+  auto run = [&](ErrorContext& ctx, auto&& op) {
+    if (!ctx.source_partition || ctx.source_partition->topic != tp.topic ||
+        ctx.source_partition->partition != tp.partition) {
+      ctx.source_partition = tp;
+    }
+    ctx.source_offset = consumed.offset;
     return policy_.execute(ctx, op);
   };
-  if (!run(Stage::kKeyConverter, components_.key_converter_class, [&] {
+  if (!run(key_context_, [&] {
         auto sv = components_.key_converter->to_connect_data(m.topic, r.headers, m.key ? &*m.key : nullptr);
         r.key_schema = std::move(sv.schema);
         r.key = std::move(sv.value);
       })) {
     return std::nullopt;
   }
-  if (!run(Stage::kValueConverter, components_.value_converter_class, [&] {
+  if (!run(value_context_, [&] {
         auto sv = components_.value_converter->to_connect_data(m.topic, r.headers, m.value ? &*m.value : nullptr);
         r.value_schema = std::move(sv.schema);
         r.value = std::move(sv.value);
       })) {
     return std::nullopt;
   }
-  if (!m.headers.empty() && !run(Stage::kHeaderConverter, components_.header_converter_class, [&] {
+  if (!m.headers.empty() && !run(header_context_, [&] {
         for (const auto& h : m.headers) {
           auto sv = components_.header_converter->to_connect_header(m.topic, h.key, h.value ? &*h.value : nullptr);
           r.headers.add(h.key, std::move(sv.value), std::move(sv.schema));
@@ -157,16 +164,25 @@ void WorkerSinkTask::deliver(const std::vector<ConsumedMessage>& messages) {
   std::vector<SinkRecord> records;
   records.reserve(messages.size());
   in_flight_ = &messages;
+  TopicPartition tp;  // of the message before: consecutive messages mostly share their topic
   for (const auto& consumed : messages) {
-    TopicPartition tp{consumed.message->topic, 0};
-    if (seen_topics_.insert(tp.topic).second) listener().on_topic(id(), tp.topic);
+    if (consumed.message->topic != tp.topic || &consumed == messages.data()) {
+      tp.topic = consumed.message->topic;
+      if (seen_topics_.insert(tp.topic).second) listener().on_topic(id(), tp.topic);
+    }
     if (auto record = convert(consumed, tp)) records.push_back(std::move(*record));
   }
   bool delivered = records.empty() || put_with_retries(records);
   in_flight_ = nullptr;
   if (!delivered) return;  // stopping: these positions are not committed, the records come again
   if (!records.empty()) metrics_->add(kSendTotal, static_cast<double>(records.size()));
-  for (const auto& consumed : messages) current_[{consumed.message->topic, 0}] = consumed.offset + 1;
+  auto position = current_.end();
+  for (const auto& consumed : messages) {
+    if (position == current_.end() || position->first.topic != consumed.message->topic) {
+      position = current_.try_emplace(TopicPartition{consumed.message->topic, 0}).first;
+    }
+    position->second = consumed.offset + 1;
+  }
 }
 
 bool WorkerSinkTask::put_with_retries(const std::vector<SinkRecord>& records) {

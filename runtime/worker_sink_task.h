@@ -80,6 +80,9 @@ class WorkerSinkTask : public WorkerTask, private SinkTaskContext, private Erran
   EmbeddedBus& bus_;
   ErrorPolicy policy_;
   std::shared_ptr<TaskMetricsGroup> metrics_;
+  // What the error policy is told when a converter fails, one per stage, made once; convert()
+  // sets where the message came from.
+  ErrorContext key_context_, value_context_, header_context_;
   std::vector<TopicPartition> assignment_;
   TopicOffsets current_;  // next offset to consume, per partition, after a successful put
   std::set<std::string> seen_topics_;

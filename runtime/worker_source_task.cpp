@@ -35,7 +35,10 @@ WorkerSourceTask::WorkerSourceTask(TaskId id, TargetState initial_state, TaskSta
       bus_(bus),
       offsets_(offsets),
       policy_(components_.connector_config, task_id_, stopping_flag()),
-      metrics_(std::move(metrics)) {
+      metrics_(std::move(metrics)),
+      header_context_{Stage::kHeaderConverter, components_.header_converter_class, nullptr, std::nullopt, std::nullopt},
+      key_context_{Stage::kKeyConverter, components_.key_converter_class, nullptr, std::nullopt, std::nullopt},
+      value_context_{Stage::kValueConverter, components_.value_converter_class, nullptr, std::nullopt, std::nullopt} {
   // Shown from the start, so a task that has not polled yet reads 0, not "no such metric".
   for (auto name : {kPollTotal, kWriteTotal, kPollBatchSize, kCommitTotal}) metrics_->set(name, 0);
 }
@@ -105,9 +108,9 @@ void WorkerSourceTask::convert(std::vector<SourceRecord>& records) {
 
 std::optional<BusMessage> WorkerSourceTask::convert_one(Record record, std::uint64_t sequence) {
   BusMessage m;
-  ErrorContext ctx{Stage::kHeaderConverter, components_.header_converter_class, &record, std::nullopt, std::nullopt};
   if (!record.headers.empty()) {
-    bool ok = policy_.execute(ctx, [&] {
+    header_context_.record = &record;
+    bool ok = policy_.execute(header_context_, [&] {
       m.headers.clear();
       for (const auto& h : record.headers) {
         m.headers.push_back(
@@ -116,16 +119,14 @@ std::optional<BusMessage> WorkerSourceTask::convert_one(Record record, std::uint
     });
     if (!ok) return std::nullopt;
   }
-  ctx.stage = Stage::kKeyConverter;
-  ctx.class_name = components_.key_converter_class;
-  if (!policy_.execute(ctx, [&] {
+  key_context_.record = &record;
+  if (!policy_.execute(key_context_, [&] {
         m.key = components_.key_converter->from_connect_data(record.topic, record.headers, record.key_schema, record.key);
       })) {
     return std::nullopt;
   }
-  ctx.stage = Stage::kValueConverter;
-  ctx.class_name = components_.value_converter_class;
-  if (!policy_.execute(ctx, [&] {
+  value_context_.record = &record;
+  if (!policy_.execute(value_context_, [&] {
         m.value = components_.value_converter->from_connect_data(record.topic, record.headers, record.value_schema,
                                                                  record.value);
       })) {

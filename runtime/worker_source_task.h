@@ -68,6 +68,9 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
   OffsetStore& offsets_;
   ErrorPolicy policy_;
   std::shared_ptr<TaskMetricsGroup> metrics_;
+  // What the error policy is told when a converter fails, made once (not per record); `record`
+  // points at the record being converted, only during convert_one().
+  ErrorContext header_context_, key_context_, value_context_;
   std::shared_ptr<SubmittedRecords> submitted_ = std::make_shared<SubmittedRecords>();
   std::vector<BusMessage> pending_;  // converted, not yet accepted by the bus
   std::map<SourcePartition, SourceOffset> uncommitted_;  // drained but not yet stored

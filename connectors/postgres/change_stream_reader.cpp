@@ -265,13 +265,17 @@ void ChangeStreamReader::on_relation(const Relation& rel, bool changed, PgConnec
 template <class Emit>
 void ChangeStreamReader::on_change(const Relation& rel, Lsn lsn, std::vector<SourceRecord>& out, Emit&& emit) {
   if (skip_tx_ || (skip_upto_ && lsn <= skip_upto_)) return;
-  if (!config_.filter.includes(rel.schema, rel.name)) return;
+  if (!captured(rel)) return;
   StreamPosition next = position_;
   next.lsn = next.lsn_proc = lsn;
   next.txid = tx_xid_;
   next.ts_usec = tx_commit_time_.unix_micros();
   std::size_t before = out.size();
-  emit(source_info(lsn), next.to_offset());
+  // The builder copies the offset it is given into each record; it is set here instead, moved into
+  // the last record (one map built per change, not two).
+  static const SourceOffset kNoOffset;
+  emit(source_info(lsn), kNoOffset);
+  if (out.size() > before) out.back().source_offset = next.to_offset();
   // Only the change's last record says the change is done (a delete and its tombstone, the three
   // records of a key change).
   if (out.size() > before + 1) {
@@ -301,6 +305,16 @@ void ChangeStreamReader::on_message(const LogicalMsg& m, Lsn lsn, std::vector<So
   src.txid.reset();
   src.ts_us = position_.ts_usec;
   builder_.message(false, m.prefix, m.content, src, partition_, position_.to_offset(), out);
+}
+
+bool ChangeStreamReader::captured(const Relation& rel) {
+  if (!filter_known_ || rel.name != filter_table_ || rel.schema != filter_schema_) {
+    filter_schema_ = rel.schema;
+    filter_table_ = rel.name;
+    filter_captured_ = config_.filter.includes(rel.schema, rel.name);
+    filter_known_ = true;
+  }
+  return filter_captured_;
 }
 
 SourceInfo ChangeStreamReader::source_info(Lsn lsn) const {

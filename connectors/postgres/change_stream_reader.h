@@ -100,6 +100,8 @@ class ChangeStreamReader {
   void on_message(const LogicalMsg& m, Lsn lsn, std::vector<SourceRecord>& out);
   SourceInfo source_info(Lsn lsn) const;
   TransactionSpool& spool();
+  // table.include.list / exclude (regexes) for the relation, remembered for the last table seen.
+  bool captured(const Relation& rel);
 
   const PostgresSourceConfig& config_;
   ChangeEventBuilder& builder_;
@@ -124,6 +126,9 @@ class ChangeStreamReader {
   std::uint32_t tx_xid_ = 0;
   PgTimestamp tx_commit_time_;
   std::size_t tx_records_in_batch_ = 0;
+  std::string filter_schema_, filter_table_;  // captured()'s last table and its answer
+  bool filter_known_ = false;
+  bool filter_captured_ = false;
 };
 
 }  // namespace sluice::postgres

@@ -461,6 +461,7 @@ std::vector<SourceRecord> PostgresSourceTask::poll_stream() {
   const auto deadline = clock::now() + std::min(std::chrono::milliseconds(config_.poll_interval_ms), kMaxPollWait);
   std::optional<clock::time_point> first_record;
   const auto max = static_cast<std::size_t>(config_.max_batch_size);
+  out.reserve(std::min<std::size_t>(max, 4096) + 2);  // a change may add up to three records
   while (!stopping_.load() && out.size() < max) {
     if (reader_->replaying()) {  // a committed streamed transaction, from the spool
       reader_->replay(out, max, *conn_);

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +25,11 @@ constexpr int kXLogDataHeader = 25;   // 'w' + wal_start + wal_end + send time
 constexpr int kKeepaliveSize = 18;    // 'k' + wal_end + send time + reply flag
 constexpr int kStatusSize = 34;       // 'r' + write + flush + apply + send time + reply flag
 constexpr std::uint32_t kClockCheckEvery = 1024;  // messages between status-interval checks when busy
+// Read-ahead: at most this much unread stream in libpq's buffer (which grows to hold it), and
+// at least this much handed out between two pulls from the socket.
+constexpr std::size_t kReadAheadBytes = 8u << 20;
+constexpr std::size_t kReadAheadStep = 64u << 10;
+constexpr std::size_t kCopyDataHeader = 5;  // 'd' + length, before each CopyData payload
 
 std::uint64_t read_be64(const char* p) {
   std::uint64_t v;
@@ -224,7 +230,11 @@ std::optional<XLogData> ReplicationStream::read(int timeout_ms) {
   for (;;) {
     const int n = PQgetCopyData(conn_.get(), &buffer_, 1);
     if (n > 0) {
+      const std::size_t taken = static_cast<std::size_t>(n) + kCopyDataHeader;
+      buffered_ = buffered_ > taken ? buffered_ - taken : 0;
+      taken_since_fill_ += taken;
       if (buffer_[0] == 'w' && n >= kXLogDataHeader) {
+        read_ahead();
         if (++reads_since_clock_check_ >= kClockCheckEvery) {
           reads_since_clock_check_ = 0;
           maybe_send_periodic_status();
@@ -252,8 +262,24 @@ std::optional<XLogData> ReplicationStream::read(int timeout_ms) {
     maybe_send_periodic_status();
     if (!deadline) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     if (!wait_for_input(*deadline)) return std::nullopt;
+    buffered_ = 0;  // no whole message is left in libpq's buffer
+    note_received();
     if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
   }
+}
+
+void ReplicationStream::read_ahead() {
+  if (taken_since_fill_ < std::max(kReadAheadStep, buffered_ / 2) || buffered_ >= kReadAheadBytes) return;
+  taken_since_fill_ = 0;
+  if (!note_received()) return;
+  if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
+}
+
+bool ReplicationStream::note_received() {
+  int waiting = 0;
+  if (::ioctl(PQsocket(conn_.get()), FIONREAD, &waiting) != 0 || waiting <= 0) return false;
+  buffered_ += static_cast<std::size_t>(waiting);
+  return true;
 }
 
 void ReplicationStream::handle_keepalive(const char* msg, int /*len*/) {

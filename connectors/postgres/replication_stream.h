@@ -112,6 +112,10 @@ class ReplicationStream {
   // least every status_interval. The end of the stream or a lost connection throws
   // (RetriableError for connection loss and server shutdown); after that the stream is unusable:
   // make a new one. No allocation beyond libpq's one buffer per message.
+  //
+  // Read-ahead: while messages are being handed out, what has arrived on the socket is pulled
+  // into libpq's input buffer (up to kReadAheadBytes), so the walsender is not held up by a full
+  // socket while the caller converts: it can decode the next transaction meanwhile.
   std::optional<XLogData> read(int timeout_ms);
 
   // Sends a standby status update ('r') now and remembers `flush` as the flushed position.
@@ -150,6 +154,11 @@ class ReplicationStream {
   Lsn effective_flush() const;
   void advance_flushed(Lsn flush);
   void release_buffer();
+  // Pulls what the socket holds into libpq's buffer when enough was handed out since the last
+  // time (half of what is buffered, so libpq's compaction stays linear) and the buffer is not full.
+  void read_ahead();
+  // Adds what the socket holds to buffered_; false when it holds nothing.
+  bool note_received();
 
   PgConnPtr conn_;
   int wakeup_fd_ = -1;                 // eventfd; wakeup() writes, read() polls and drains it
@@ -163,6 +172,8 @@ class ReplicationStream {
   std::chrono::milliseconds status_interval_{10'000};
   std::chrono::steady_clock::time_point last_status_;
   std::uint32_t reads_since_clock_check_ = 0;
+  std::size_t buffered_ = 0;           // estimate of the bytes in libpq's buffer not handed out
+  std::size_t taken_since_fill_ = 0;   // bytes handed out since the last read-ahead
 };
 
 }  // namespace sluice::postgres

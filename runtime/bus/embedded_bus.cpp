@@ -304,10 +304,13 @@ void EmbeddedBus::trim_locked(const std::string& topic, Acks& acks) {
 }
 
 void EmbeddedBus::pop_locked(TopicLog& log, std::int64_t below, Acks& acks) {
+  if (below > log.base) {
+    acks.reserve(acks.size() + std::min(log.messages.size(), static_cast<std::size_t>(below - log.base)));
+  }
   while (log.base < below && !log.messages.empty()) {
     BusMessage& m = log.messages.front();
     log.bytes -= m.size_bytes();
-    if (m.tracker) acks.emplace_back(std::move(m.tracker), m.sequence);
+    acks.push_back(std::move(m));
     log.messages.pop_front();
     ++log.base;
   }
@@ -321,7 +324,9 @@ bool EmbeddedBus::read_locked(const std::string& topic) const {
 }
 
 void EmbeddedBus::run_acks(Acks& acks) {
-  for (auto& [tracker, seq] : acks) tracker->acknowledge(seq);
+  for (auto& m : acks) {
+    if (m.tracker) m.tracker->acknowledge(m.sequence);
+  }
 }
 
 }  // namespace sluice::runtime

@@ -124,7 +124,9 @@ class EmbeddedBus {
     std::map<int, Member> members;
   };
 
-  using Acks = std::vector<std::pair<std::shared_ptr<AckTracker>, std::uint64_t>>;
+  // Messages taken off a log under the lock; acknowledged to their producers and destroyed
+  // after unlocking, so freeing them never holds up the other threads.
+  using Acks = std::vector<BusMessage>;
 
   TopicLog& topic_locked(const std::string& name);
   // send() under the lock; collects the acks of messages that passed straight through.
@@ -136,7 +138,7 @@ class EmbeddedBus {
   // Pops messages all groups have committed (all of an unread ephemeral topic); collects their
   // acks to run after unlocking.
   void trim_locked(const std::string& topic, Acks& acks);
-  // Pops the log's messages below this offset, collecting their acks.
+  // Pops the log's messages below this offset into `acks`.
   static void pop_locked(TopicLog& log, std::int64_t below, Acks& acks);
   static void run_acks(Acks& acks);
 
