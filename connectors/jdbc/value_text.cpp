@@ -62,6 +62,8 @@ std::string date_text(std::int32_t days) {
 }
 
 std::string time_text(std::int64_t micros_of_day) {
+  // PostgreSQL's time and MySQL's TIME both hold 24:00:00, and Debezium sends it as a full day.
+  if (micros_of_day == kMicrosPerDay) return "24:00:00";
   const std::int64_t m = floor_mod(micros_of_day, kMicrosPerDay);
   const std::int64_t secs = m / 1'000'000;
   char buf[64];

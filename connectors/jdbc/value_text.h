@@ -19,7 +19,7 @@ std::string decimal_text(const Value& value, const ColumnType& type);
 std::string date_text(std::int32_t days);
 
 // "13:04:05.123456" for microseconds since midnight (trailing zero fraction digits dropped, no
-// fraction when zero).
+// fraction when zero). Exactly one day is "24:00:00"; other values wrap around midnight.
 std::string time_text(std::int64_t micros_of_day);
 
 // "2024-01-31 13:04:05.123456" for microseconds since the epoch, UTC, no zone.

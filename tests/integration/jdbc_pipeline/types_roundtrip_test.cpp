@@ -407,11 +407,7 @@ TEST_CASE("pipeline types: every PostgreSQL source type reaches a PostgreSQL tar
   REQUIRE(w.request("POST", "/connectors", source_json(pg, "ty_pg_src", "ty_pg_slot")).status == 201);
 
   const Reader target = [&](const std::string& expression) { return postgres_values(pg, "ty_pg_dst", expression); };
-  const std::vector<KnownBug> bugs = {
-      // The source sends MicroTime 86400000000 for '24:00:00' (as Debezium does); the sink's
-      // time_text() (connectors/jdbc/value_text.cpp) wraps it around midnight.
-      {"c_time", "24:00:00", "time '24:00:00' is written as '00:00:00'"},
-  };
+  const std::vector<KnownBug> bugs = {};
   run_pipeline(w, pg, "ty_pg_src", target, [&] { return postgres_column_types(pg, "ty_pg_dst"); },
                postgres_target_expectations(), bugs);
 }
@@ -519,11 +515,7 @@ TEST_CASE("pipeline types: every PostgreSQL source type reaches a MariaDB target
   REQUIRE(w.request("POST", "/connectors", source_json(pg, "ty_my_src", "ty_my_slot")).status == 201);
 
   const Reader target = [&](const std::string& expression) { return mariadb_values(maria, expression); };
-  const std::vector<KnownBug> bugs = {
-      // As on PostgreSQL: time_text() wraps MicroTime 86400000000 around midnight, though
-      // MariaDB's TIME holds '24:00:00'.
-      {"c_time", "24:00:00.000000", "time '24:00:00' is written as '00:00:00'"},
-  };
+  const std::vector<KnownBug> bugs = {};
   run_pipeline(w, pg, "ty_my_src", target, [&] { return mariadb_column_types(maria); },
                mariadb_target_expectations(), bugs);
 }

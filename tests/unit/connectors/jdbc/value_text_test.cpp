@@ -40,6 +40,8 @@ TEST_CASE("time_text drops trailing zero fraction digits", "[jdbc]") {
   CHECK(time_text(47045123456LL) == "13:04:05.123456");
   CHECK(time_text(47045120000LL) == "13:04:05.12");
   CHECK(time_text(86399999999LL) == "23:59:59.999999");
+  CHECK(time_text(86400000000LL) == "24:00:00");  // time '24:00:00' is a valid value
+  CHECK(time_text(86400000001LL) == "00:00:00.000001");
 }
 
 TEST_CASE("timestamp_text renders UTC microseconds, also before the epoch", "[jdbc]") {
