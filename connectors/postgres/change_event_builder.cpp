@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <limits>
 #include <regex>
@@ -477,9 +478,27 @@ Value key(const TableSchema& t, TupleView tuple) {
   return Value(std::move(s));
 }
 
+// ["<last commit lsn>","<lsn>"], null for a missing one; built in one string (once per record).
 std::string sequence(const SourceInfo& src) {
-  auto part = [](const std::optional<Lsn>& l) { return l ? "\"" + std::to_string(l->value) + "\"" : std::string("null"); };
-  return "[" + part(src.last_commit_lsn) + "," + part(src.lsn) + "]";
+  std::string out;
+  out.reserve(48);
+  auto part = [&](const std::optional<Lsn>& l) {
+    if (!l) {
+      out += "null";
+      return;
+    }
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, l->value);
+    out += '"';
+    out.append(digits, end);
+    out += '"';
+  };
+  out += '[';
+  part(src.last_commit_lsn);
+  out += ',';
+  part(src.lsn);
+  out += ']';
+  return out;
 }
 
 }  // namespace

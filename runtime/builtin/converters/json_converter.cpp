@@ -82,20 +82,20 @@ std::optional<Bytes> JsonConverter::from_connect_data(const std::string& /*topic
                                                       const SchemaPtr& schema, const Value& value) {
   if (value.is_null()) return std::nullopt;
   buffer_.clear();
-  if (schemas_enabled_) {
-    buffer_ += "{\"schema\":";
-    if (schema) {
-      buffer_ += schema_json(schema);
-    } else {
-      buffer_ += "null";
-    }
-    buffer_ += ",\"payload\":";
-    json::append_value(buffer_, schema, value, encode_options_);
-    buffer_ += '}';
-  } else {
-    json::append_value(buffer_, schema, value, encode_options_);
-  }
-  return Bytes(buffer_.begin(), buffer_.end());
+  json::append_value(buffer_, schema, value, encode_options_);
+  if (!schemas_enabled_) return Bytes(buffer_.begin(), buffer_.end());
+  // The envelope goes straight into the result: the (cached) schema text is copied once.
+  constexpr std::string_view kHead = "{\"schema\":", kMiddle = ",\"payload\":";
+  std::string_view schema_text = schema ? std::string_view(schema_json(schema)) : std::string_view("null");
+  Bytes out;
+  out.reserve(kHead.size() + schema_text.size() + kMiddle.size() + buffer_.size() + 1);
+  auto append = [&out](std::string_view part) { out.insert(out.end(), part.begin(), part.end()); };
+  append(kHead);
+  append(schema_text);
+  append(kMiddle);
+  append(buffer_);
+  out.push_back('}');
+  return out;
 }
 
 SchemaAndValue JsonConverter::to_connect_data(const std::string& /*topic*/,
