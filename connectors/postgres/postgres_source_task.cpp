@@ -11,8 +11,9 @@ namespace {
 
 const log::Logger kLog("sluice.connector.postgres");
 
-// A batch with records goes out this long after its first record at the latest.
-constexpr std::chrono::milliseconds kBatchLinger{100};
+// A batch with records goes out this long after its first record at the latest. Short: it bounds
+// the latency every change sees at a steady rate; under a backlog the batch fills up long before.
+constexpr std::chrono::milliseconds kBatchLinger{5};
 constexpr std::chrono::milliseconds kMaxPollWait{1000};
 
 std::int64_t now_us() {
