@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <random>
 #include <thread>
 
 #include "pipeline_support.h"
@@ -30,16 +29,7 @@ TEST_CASE("pipeline: PostgreSQL -> JDBC sink -> PostgreSQL survives kill -9 and 
     run_mixed_workload(pg, "pp_src", 120, /*seed=*/7);
     writing = false;
   });
-  const unsigned seed = std::random_device{}();
-  INFO("kill timing seed " << seed);
-  std::mt19937 rng(seed);
-  int kills_mid_stream = 0;
-  for (int crash = 0; crash < 3; ++crash) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(400, 1500)(rng)));
-    if (writing) ++kills_mid_stream;
-    w.process().kill_hard();
-    w.start();
-  }
+  const int kills_mid_stream = kill_worker_repeatedly(w, writing, 3);
   writer.join();
   CHECK(kills_mid_stream >= 2);
 

@@ -3,11 +3,15 @@
 // Shared pieces of the end-to-end pipeline tests: the source table, its workload, connector JSON
 // for the PostgreSQL source and the JDBC sink, and a table dump both databases print alike.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "integration/postgres/pg_task_harness.h"
@@ -85,6 +89,23 @@ inline void run_mixed_workload(const PostgresServer& pg, const std::string& db, 
             "COMMIT;", db);
     std::this_thread::sleep_for(std::chrono::milliseconds(15));
   }
+}
+
+// Kills the worker with SIGKILL `crashes` times at random moments (400-1500 ms apart) and starts
+// it again each time; returns how many kills happened while `writing` was still true. The seed is
+// printed, so a failing run can be told apart.
+inline int kill_worker_repeatedly(WorkerFixture& w, const std::atomic<bool>& writing, int crashes) {
+  const unsigned seed = std::random_device{}();
+  UNSCOPED_INFO("kill timing seed " << seed);
+  std::mt19937 rng(seed);
+  int kills_mid_stream = 0;
+  for (int crash = 0; crash < crashes; ++crash) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(400, 1500)(rng)));
+    if (writing) ++kills_mid_stream;
+    w.process().kill_hard();
+    w.start();
+  }
+  return kills_mid_stream;
 }
 
 // The first line where two dumps differ, for the failure message.
