@@ -92,8 +92,11 @@ TEST_CASE("Records flow from a source to a sink and source offsets commit after 
     auto offsets = h.herder->connector_offsets("src");
     return offsets.size() == 1 && offsets[0].offset->at("n") == Value(std::int64_t{249});
   }));
-  std::lock_guard lock(script().mu);
-  REQUIRE_FALSE(script().commits.empty());  // the task heard about its committed offsets
+  // The task hears about its committed offsets after they are stored: wait for it, do not race it.
+  REQUIRE(eventually([] {
+    std::lock_guard lock(script().mu);
+    return !script().commits.empty();
+  }));
 }
 
 TEST_CASE("Task status shows the runtime's gauges; a restarted task starts them afresh", "[herder]") {
