@@ -8,6 +8,7 @@
 
 #include "jdbc_sink_task.h"
 #include "mysql_sink_test_support.h"
+#include "support/strict_sink_task_context.h"
 
 using namespace sluice;
 using namespace sluice::jdbc;
@@ -15,20 +16,9 @@ using namespace sluice::testing;
 
 namespace {
 
-class TestContext : public SinkTaskContext {
+class TestContext : public StrictSinkTaskContext {
  public:
-  std::vector<TopicPartition> assignment() const override { return {}; }
-  void seek(const TopicOffsets&) override {}
-  void pause(const std::vector<TopicPartition>&) override {}
-  void resume(const std::vector<TopicPartition>&) override {}
-  void request_commit() override {}
-  void report(const SinkRecord&, const std::exception& error) override {
-    throw ConnectError(std::string("Tolerance exceeded: ") + error.what());
-  }
-  const std::string& task_id() const override { return id_; }
-
- private:
-  std::string id_ = "mysql-sink-0";
+  TestContext() : StrictSinkTaskContext("mysql-sink-0") {}
 };
 
 SchemaPtr row_schema(bool with_email) {

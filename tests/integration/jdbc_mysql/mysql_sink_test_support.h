@@ -11,6 +11,7 @@
 
 #include "mysql_sink_database.h"
 #include "support/mariadb_server.h"
+#include "support/exception_message.h"
 
 namespace sluice::testing {
 
@@ -112,16 +113,5 @@ inline jdbc::Checkpoint checkpoint(const std::string& topic, std::int32_t partit
   return jdbc::Checkpoint{TopicPartition{topic, partition}, next_offset, position, has_position};
 }
 
-// what() of the exception `f` throws when its type is exactly E; otherwise text no test expects.
-template <class E, class F>
-std::string message_if_thrown(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    if (typeid(e) != typeid(E)) return std::string("<wrong exception type ") + typeid(e).name() + "> " + e.what();
-    return e.what();
-  }
-  return "<nothing thrown>";
-}
 
 }  // namespace sluice::testing

@@ -8,6 +8,7 @@
 #include "jdbc_sink_task.h"
 #include "sink_test_support.h"
 #include "unit/connectors/jdbc/debezium_records.h"
+#include "support/strict_sink_task_context.h"
 
 using namespace sluice;
 using namespace sluice::jdbc;
@@ -18,20 +19,9 @@ using jdbc_test::Row;
 
 namespace {
 
-class TestContext : public SinkTaskContext {
+class TestContext : public StrictSinkTaskContext {
  public:
-  std::vector<TopicPartition> assignment() const override { return {}; }
-  void seek(const TopicOffsets&) override {}
-  void pause(const std::vector<TopicPartition>&) override {}
-  void resume(const std::vector<TopicPartition>&) override {}
-  void request_commit() override {}
-  void report(const SinkRecord&, const std::exception& error) override {
-    throw ConnectError(std::string("Tolerance exceeded: ") + error.what());
-  }
-  const std::string& task_id() const override { return id_; }
-
- private:
-  std::string id_ = "pg-sink-0";
+  TestContext() : StrictSinkTaskContext("pg-sink-0") {}
 };
 
 // Each test writes table public.customers of its own schema (search_path via currentSchema).

@@ -13,6 +13,7 @@
 
 #include "postgres_sink_database.h"
 #include "support/postgres_server.h"
+#include "support/exception_message.h"
 
 namespace sluice::testing {
 
@@ -180,16 +181,5 @@ inline std::vector<std::string> query_rows(const std::string& sql) {
   return out;
 }
 
-// what() of the exception `f` throws when its type is exactly E; otherwise text no test expects.
-template <class E, class F>
-std::string message_if_thrown(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    if (typeid(e) != typeid(E)) return std::string("<wrong exception type ") + typeid(e).name() + "> " + e.what();
-    return e.what();
-  }
-  return "<nothing thrown>";
-}
 
 }  // namespace sluice::testing

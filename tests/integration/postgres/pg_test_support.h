@@ -11,6 +11,7 @@
 
 #include "replication_stream.h"
 #include "support/postgres_server.h"
+#include "support/exception_message.h"
 
 namespace sluice::testing {
 
@@ -26,17 +27,6 @@ inline PostgresServer& shared_postgres() {
   return server;
 }
 
-// what() of the exception `f` throws when its type is exactly E; otherwise text no test expects.
-template <class E, class F>
-std::string message_if_thrown(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    if (typeid(e) != typeid(E)) return std::string("<wrong exception type ") + typeid(e).name() + "> " + e.what();
-    return e.what();
-  }
-  return "<nothing thrown>";
-}
 
 inline std::uint64_t be64_at(std::string_view bytes, std::size_t offset) {
   std::uint64_t v;
