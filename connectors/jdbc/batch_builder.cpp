@@ -60,6 +60,10 @@ void merge_unchanged(const RowChange& previous, RowChange& next) {
 struct Survivor {
   const RowChange* change = nullptr;  // nullptr: superseded by a later change of its key
   std::shared_ptr<RowChange> merged;
+  // Whether the key was probably absent from the target before the batch: the first change of
+  // the key in the batch created it (c then u is still new, u then anything is not), or a
+  // truncate of the table came first.
+  bool likely_new = false;
 
   const RowChange& get() const { return merged ? *merged : *change; }
 };
@@ -79,7 +83,7 @@ struct BatchBuilder::TableChanges {
       truncate = true;
       return;
     }
-    Survivor next{change, nullptr};
+    Survivor next{change, nullptr, truncate || change->likely_new};
     if (!change->key.empty()) {
       std::string k = key_text(change->key);
       auto found = by_key.find(k);
@@ -89,6 +93,7 @@ struct BatchBuilder::TableChanges {
           next.merged = std::make_shared<RowChange>(*change);
           merge_unchanged(previous.get(), *next.merged);
         }
+        next.likely_new = previous.likely_new;
         previous = Survivor{};
       }
       by_key[k] = rows.size();
@@ -138,6 +143,7 @@ void BatchBuilder::emit_table(const TableId& id, const TableChanges& t, std::vec
       if (added) out.push_back(make_batch(id, c, guarded, kept));
       delete_home.try_emplace(guarded, s->second);
       out[s->second].rows.push_back(make_op(c, kept, guarded));
+      out[s->second].rows.back().likely_new = slot.likely_new;
       continue;
     }
     auto home = delete_home.find(guarded);

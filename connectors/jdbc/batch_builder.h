@@ -8,7 +8,8 @@
 // TableBatch per (column set, guarded): unguarded bare tombstones go to a batch without
 // position_column. Each TableSpec lists the key columns, the value columns, the guard column and,
 // with delete.mode=soft, the soft delete columns; upsert rows carry a value for each (the guard,
-// false, null for the last three).
+// false, null for the last three). An upsert is likely_new when the first change of its key in the
+// batch was (a create or snapshot read), or when a truncate of its table came before it.
 //
 // Stateless apart from the config; build() may be called from any one thread at a time.
 #pragma once

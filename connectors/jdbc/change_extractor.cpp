@@ -22,6 +22,9 @@ const Struct* struct_field(const Struct& s, std::string_view name) {
   return s.get(*f).get_if<Struct>();
 }
 
+// Envelope op (or flattened __op) of a change that creates its row: create or snapshot read.
+bool creates_row(const std::string* op) { return op != nullptr && (*op == "c" || *op == "r"); }
+
 bool truthy(const Value& v) {
   if (const auto* b = v.get_if<bool>()) return *b;
   if (const auto* s = v.get_if<std::string>()) return *s == "true";
@@ -134,6 +137,7 @@ void ChangeExtractor::extract_envelope(const SinkRecord& record, const Struct& e
       }
     }
     fill_values(record, *after, change);
+    change.likely_new = creates_row(op);
     out.push_back(std::move(change));
   } else if (*op == "d") {
     if (!config_.delete_enabled) return;
@@ -162,6 +166,13 @@ void ChangeExtractor::extract_flattened(const SinkRecord& record, const Struct& 
   }
   fill_key_from_record(record, &value, change);
   fill_values(record, value, change);
+  const Field* op = value.schema()->field("__op");
+  const Header* op_header = record.headers.last("__op");
+  if (op != nullptr) {
+    change.likely_new = creates_row(value.get(*op).get_if<std::string>());
+  } else if (op_header != nullptr) {
+    change.likely_new = creates_row(op_header->value.get_if<std::string>());
+  }
   out.push_back(std::move(change));
 }
 

@@ -7,7 +7,8 @@
 //                      an upsert of the new one.
 //   flattened          a plain value struct (ExtractNewRecordState): upsert; with delete.enabled,
 //                      a `__deleted` field of "true"/true makes it a delete (otherwise the field
-//                      is kept as a column).
+//                      is kept as a column). An `__op` field or header (add.fields / add.headers
+//                      op) only marks creates and snapshot reads as likely new keys.
 //   tombstone          null value: a delete by key. Dropped when the previous record of the
 //                      partition deleted the same key (the delete did it already); otherwise a
 //                      bare delete without guard, at the source position of the partition's
@@ -83,6 +84,9 @@ struct RowChange {
   bool snapshot = false;
   std::optional<SourcePosition> position;  // streamed changes with a source position only
   std::int64_t deleted_at_ms = 0;
+  // kUpsert from a create or snapshot read (envelope op c / r; flattened: an __op field or
+  // header of c / r): the key is probably new to the target (RowOp::likely_new).
+  bool likely_new = false;
 };
 
 class ChangeExtractor {

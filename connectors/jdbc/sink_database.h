@@ -66,6 +66,10 @@ struct RowOp {
   std::int64_t guard = 0;
   // kSoftDelete: the time of the delete (source ts_ms, else the record timestamp).
   std::int64_t deleted_at_ms = 0;
+  // kUpsert: the key is probably not in the target yet (the first change of the key in the batch
+  // was a Debezium create or snapshot read). A hint only: a database may try a plain insert
+  // first and must fall back to the guarded upsert when the key exists after all.
+  bool likely_new = false;
 };
 
 enum class InsertMode { kInsert, kUpsert, kUpdate };

@@ -51,10 +51,15 @@ std::string joined_rows(const ShapeNames& n, char op) {
   return where;
 }
 
-std::string insert_head(const ShapeNames& n, const std::string& target_alias) {
+// The columns an insert writes: the value columns, then the guard.
+std::string inserted_columns(const ShapeNames& n) {
   std::vector<std::string> cols = n.values;
   if (!n.guard.empty()) cols.push_back(n.guard);
-  return "INSERT INTO " + n.target + target_alias + " (" + joined(cols, ", ") + ")";
+  return "(" + joined(cols, ", ") + ")";
+}
+
+std::string insert_head(const ShapeNames& n, const std::string& target_alias) {
+  return "INSERT INTO " + n.target + target_alias + " " + inserted_columns(n);
 }
 
 std::string staged_upserts(const ShapeNames& n) {
@@ -206,6 +211,7 @@ BatchStatements build_batch_statements(const TableBatch& batch, const std::strin
     out.insert_width = n.values.size() + (n.guard.empty() ? 0 : 1);
     out.conflict = upsert ? conflict_clause(n) : "";
     out.write_changes = out.insert_head + staged_upserts(n) + out.conflict;
+    out.copy_target = "COPY " + n.target + " " + inserted_columns(n) + " FROM STDIN";
   } else if (!n.key.empty()) {
     out.write_changes = update(n);
     out.update_row = update_row(n);

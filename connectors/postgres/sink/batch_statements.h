@@ -32,6 +32,9 @@ struct BatchStatements {
   std::string delete_staged;    // DELETE FROM <staging>: cheap for a few rows, leaves dead rows
   std::string truncate_staged;  // TRUNCATE <staging>: a new file; for large batches
   std::string copy;             // COPY <staging> (...) FROM STDIN
+  // COPY <target> (<value columns>, <guard>) FROM STDIN: the columns insert_head names, for
+  // upserts of keys the target does not hold yet (see TableBatchWriter). Empty in update mode.
+  std::string copy_target;
   std::string truncate_target;
   std::string write_changes;    // upserts per mode; empty when the mode has nothing to write
   std::string hard_delete;      // empty without a primary key

@@ -75,16 +75,21 @@ void SinkSession::copy_send(std::string_view data, std::string_view table) {
   }
 }
 
-void SinkSession::copy_end(std::string_view table) {
+void SinkSession::copy_end(std::string_view table) { copy_end_unless("", table); }
+
+bool SinkSession::copy_end_unless(std::string_view tolerated, std::string_view table) {
   if (PQputCopyEnd(conn_.get(), nullptr) != 1) {
     postgres::throw_connection_error(conn_.get(), std::string(table) + ": COPY end");
   }
   auto res = postgres::make_result(PQgetResult(conn_.get()));
   if (!succeeded(res.get())) {
     drain();
+    const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+    if (!tolerated.empty() && state != nullptr && tolerated == state && !broken()) return false;
     fail(res.get(), "COPY", table);
   }
   drain();
+  return true;
 }
 
 void SinkSession::copy_abort(const std::string& reason) noexcept {

@@ -39,6 +39,9 @@ class SinkSession {
   void copy_begin(const std::string& sql, std::string_view table);
   void copy_send(std::string_view data, std::string_view table);
   void copy_end(std::string_view table);
+  // Like copy_end, but when the COPY failed with SQLSTATE `tolerated` returns false instead of
+  // throwing (the transaction, or the savepoint the caller set, is then aborted).
+  bool copy_end_unless(std::string_view tolerated, std::string_view table);
   // Ends a started COPY with an error (the transaction is then aborted); never throws.
   void copy_abort(const std::string& reason) noexcept;
 

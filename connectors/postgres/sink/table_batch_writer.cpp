@@ -1,5 +1,7 @@
 #include "table_batch_writer.h"
 
+#include <algorithm>
+
 #include <sluice/errors.h>
 
 #include "value_text.h"
@@ -36,6 +38,13 @@ void add_param(Params& params, const Value& value, const ColumnSpec& column) {
 
 std::string deleted_at_text(const RowOp& row) { return timestamp_text(row.deleted_at_ms * 1000); }
 
+constexpr const char* kUniqueViolation = "23505";
+
+// An upsert the target gets by plain COPY when its key is new (see the header).
+bool direct_candidate(const TableBatch& batch, const RowOp& row) {
+  return row.kind == RowOpKind::kUpsert && (row.likely_new || batch.mode == InsertMode::kInsert);
+}
+
 }  // namespace
 
 TableBatchWriter::Shape& TableBatchWriter::shape_for(const TableBatch& batch) {
@@ -69,27 +78,69 @@ void TableBatchWriter::write(SinkSession& session, const TableBatch& batch) {
     throw ConnectError(batch.table.id.to_string() + ": deletes need a primary key (and soft deletes their columns)");
   }
   if (batch.rows.size() < small_batch_rows_) {
-    write_small(session, batch, shape);
+    Rows rows;
+    for (const auto& row : batch.rows) rows.push_back(&row);
+    write_small(session, batch, shape, rows);
   } else {
-    write_staged(session, batch, shape);
+    write_large(session, batch, shape);
   }
 }
 
-void TableBatchWriter::write_staged(SinkSession& session, const TableBatch& batch, Shape& shape) {
+void TableBatchWriter::write_large(SinkSession& session, const TableBatch& batch, Shape& shape) {
+  Rows direct, rest;
+  for (const auto& row : batch.rows) (direct_candidate(batch, row) ? direct : rest).push_back(&row);
+  if (!direct.empty() && !(try_direct(shape, direct.size(), rest.size()) && copy_direct(session, batch, shape, direct))) {
+    rest.clear();
+    for (const auto& row : batch.rows) rest.push_back(&row);
+  }
+  if (rest.empty()) return;
+  if (rest.size() < small_batch_rows_) {
+    write_small(session, batch, shape, rest);
+  } else {
+    write_staged(session, batch, shape, rest);
+  }
+}
+
+bool TableBatchWriter::try_direct(Shape& shape, std::size_t direct_rows, std::size_t other_rows) {
+  if (shape.statements.copy_target.empty()) return false;
+  if (other_rows > 0 && direct_rows < kMinDirectRows) return false;
+  if (shape.direct_skips_left > 0) {
+    --shape.direct_skips_left;
+    return false;
+  }
+  return true;
+}
+
+bool TableBatchWriter::copy_direct(SinkSession& session, const TableBatch& batch, Shape& shape, const Rows& rows) {
+  const std::string table = batch.table.id.to_string();
+  session.exec("SAVEPOINT __sluice_direct", table);
+  if (copy_rows(session, batch, shape.statements, rows, CopyInto::kTarget)) {
+    session.exec("RELEASE SAVEPOINT __sluice_direct", table);
+    shape.direct_skips = 0;
+    return true;
+  }
+  // A key was there after all (a redelivery): the guarded staging path decides for these rows.
+  session.exec("ROLLBACK TO SAVEPOINT __sluice_direct; RELEASE SAVEPOINT __sluice_direct", table);
+  shape.direct_skips = std::min(kMaxDirectSkips, std::max(1, shape.direct_skips * 2));
+  shape.direct_skips_left = shape.direct_skips;
+  return false;
+}
+
+void TableBatchWriter::write_staged(SinkSession& session, const TableBatch& batch, Shape& shape, const Rows& rows) {
   const BatchStatements& st = shape.statements;
   const std::string table = batch.table.id.to_string();
-  copy_rows(session, batch, st);
+  copy_rows(session, batch, st, rows, CopyInto::kStaging);
   bool upserts = false, deletes = false, soft_deletes = false;
-  for (const auto& row : batch.rows) {
-    upserts = upserts || row.kind == RowOpKind::kUpsert;
-    deletes = deletes || row.kind == RowOpKind::kDelete;
-    soft_deletes = soft_deletes || row.kind == RowOpKind::kSoftDelete;
+  for (const RowOp* row : rows) {
+    upserts = upserts || row->kind == RowOpKind::kUpsert;
+    deletes = deletes || row->kind == RowOpKind::kDelete;
+    soft_deletes = soft_deletes || row->kind == RowOpKind::kSoftDelete;
   }
   if (upserts && !st.write_changes.empty()) session.exec_prepared(st.write_changes, table);
   if (deletes) session.exec_prepared(st.hard_delete, table);
   if (soft_deletes) session.exec_prepared(st.soft_delete, table);
   // Empty at commit, so a later rollback also leaves it empty.
-  shape.staged_since_truncate += static_cast<std::int64_t>(batch.rows.size());
+  shape.staged_since_truncate += static_cast<std::int64_t>(rows.size());
   if (shape.staged_since_truncate >= kTruncateStagingAfterRows) {
     session.exec_prepared(st.truncate_staged, table);
     shape.staged_since_truncate = 0;
@@ -98,13 +149,19 @@ void TableBatchWriter::write_staged(SinkSession& session, const TableBatch& batc
   }
 }
 
-void TableBatchWriter::copy_rows(SinkSession& session, const TableBatch& batch, const BatchStatements& st) {
+// False only when copying into the target hit a unique violation (the COPY is then aborted).
+bool TableBatchWriter::copy_rows(SinkSession& session, const TableBatch& batch, const BatchStatements& st,
+                                 const Rows& rows, CopyInto into) {
   const std::string table = batch.table.id.to_string();
-  session.copy_begin(st.copy, table);
+  session.copy_begin(into == CopyInto::kTarget ? st.copy_target : st.copy, table);
   copy_.clear();
   try {
-    for (const auto& row : batch.rows) {
-      stage_row(batch, st, row);
+    for (const RowOp* row : rows) {
+      if (into == CopyInto::kTarget) {
+        target_row(batch, st, *row);
+      } else {
+        stage_row(batch, st, *row);
+      }
       if (copy_.size() >= kCopyChunkBytes) {
         session.copy_send(copy_.data(), table);
         copy_.clear();
@@ -118,7 +175,9 @@ void TableBatchWriter::copy_rows(SinkSession& session, const TableBatch& batch, 
     session.copy_abort(e.what());
     throw;
   }
+  if (into == CopyInto::kTarget) return session.copy_end_unless(kUniqueViolation, table);
   session.copy_end(table);
+  return true;
 }
 
 void TableBatchWriter::stage_row(const TableBatch& batch, const BatchStatements& st, const RowOp& row) {
@@ -147,28 +206,36 @@ void TableBatchWriter::stage_row(const TableBatch& batch, const BatchStatements&
   copy_.end_row();
 }
 
-void TableBatchWriter::write_small(SinkSession& session, const TableBatch& batch, Shape& shape) {
+// What the staging INSERT would store for a new key: the value columns (soft delete flag false,
+// deleted-at null, as the core sets them for upserts), then the guard from row.guard.
+void TableBatchWriter::target_row(const TableBatch& batch, const BatchStatements& st, const RowOp& row) {
+  const auto& columns = batch.table.columns;
+  for (std::size_t i : st.value_columns) copy_.add(row.values[i], columns[i]);
+  if (!batch.position_column.empty()) copy_.add_plain(std::to_string(row.guard));
+  copy_.end_row();
+}
+
+void TableBatchWriter::write_small(SinkSession& session, const TableBatch& batch, Shape& shape, const Rows& rows) {
   const BatchStatements& st = shape.statements;
   const auto& columns = batch.table.columns;
   const std::string table = batch.table.id.to_string();
   const bool guarded = !batch.position_column.empty();
-  std::vector<const RowOp*> upserts;
-  for (const auto& row : batch.rows) {
-    if (row.kind == RowOpKind::kUpsert) {
-      upserts.push_back(&row);
+  Rows upserts;
+  for (const RowOp* row : rows) {
+    if (row->kind == RowOpKind::kUpsert) {
+      upserts.push_back(row);
       continue;
     }
     Params params;
-    for (std::size_t k = 0; k < st.key_columns.size(); ++k) add_param(params, row.key[k], columns[st.key_columns[k]]);
-    if (row.kind == RowOpKind::kSoftDelete && !batch.deleted_at_column.empty()) params.emplace_back(deleted_at_text(row));
-    if (guarded) params.emplace_back(std::to_string(row.guard));
-    session.exec_prepared(row.kind == RowOpKind::kDelete ? st.delete_row : st.soft_delete_row, table, params);
+    for (std::size_t k = 0; k < st.key_columns.size(); ++k) add_param(params, row->key[k], columns[st.key_columns[k]]);
+    if (row->kind == RowOpKind::kSoftDelete && !batch.deleted_at_column.empty()) params.emplace_back(deleted_at_text(*row));
+    if (guarded) params.emplace_back(std::to_string(row->guard));
+    session.exec_prepared(row->kind == RowOpKind::kDelete ? st.delete_row : st.soft_delete_row, table, params);
   }
   if (!upserts.empty()) upsert_small(session, batch, shape, upserts);
 }
 
-void TableBatchWriter::upsert_small(SinkSession& session, const TableBatch& batch, Shape& shape,
-                                    const std::vector<const RowOp*>& rows) {
+void TableBatchWriter::upsert_small(SinkSession& session, const TableBatch& batch, Shape& shape, const Rows& rows) {
   const BatchStatements& st = shape.statements;
   const auto& columns = batch.table.columns;
   const std::string table = batch.table.id.to_string();

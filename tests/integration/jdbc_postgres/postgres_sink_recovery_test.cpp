@@ -104,24 +104,38 @@ TEST_CASE("A failing batch leaves neither its rows nor its checkpoint", "[jdbc_p
 
 TEST_CASE("The staging table holds nothing between batches, after a rollback and across truncations",
           "[jdbc_postgres]") {
-  drop_tables({"staged_rows", "staged_strict"});
+  drop_tables({"staged_rows", "staged_keys", "staged_strict"});
   auto db = open_sink("staging");
-  TableSpec spec = append_only_table("staged_rows");  // insert mode without a key: leftovers would show
+  // Insert mode without a key (these go by direct COPY): a doubled batch would show.
+  TableSpec spec = append_only_table("staged_rows");
+  // Upserts of keys already stored rewrite the same 1000 keys through staging: a row left in the
+  // staging table would make the next INSERT .. ON CONFLICT update a row twice (SQLSTATE 21000).
+  TableSpec keyed = keyed_table("staged_keys");
   TableSpec strict = keyed_table("staged_strict");
   strict.columns[1].optional = false;
   db->create_table(spec);
+  db->create_table(keyed);
   db->create_table(strict);
-  db->apply({appended(spec, 0, 1000)}, {});
+  auto rewrite = [&](std::int64_t guard) {
+    TableBatch b = batch_of(keyed, {});
+    for (std::int64_t id = 0; id < 1000; ++id) b.rows.push_back(upsert_row(id, "g" + std::to_string(guard), guard));
+    return b;
+  };
+  db->apply({appended(spec, 0, 1000), rewrite(1)}, {});
 
   TableBatch failing = batch_of(strict, {});
   for (std::int64_t id = 0; id < 100; ++id) failing.rows.push_back(upsert_row(id, "ok", 1));
   failing.rows.back().values[1] = Value(nullptr);  // NOT NULL violation after the staged insert ran
-  REQUIRE_THROWS_AS(db->apply({appended(spec, 1000, 1000), failing}, {}), ConnectError);
+  REQUIRE_THROWS_AS(db->apply({appended(spec, 1000, 1000), rewrite(2), failing}, {}), ConnectError);
 
   std::int64_t next = 1000;
-  for (int i = 0; i < 25; ++i, next += 1000) db->apply({appended(spec, next, 1000)}, {});  // DELETE, then TRUNCATE
+  for (int i = 0; i < 25; ++i, next += 1000) {
+    db->apply({appended(spec, next, 1000), rewrite(next)}, {});  // DELETE, then TRUNCATE
+  }
   REQUIRE(query_rows("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM staged_rows") ==
           std::vector<std::string>{"26000|26000|0|25999"});
+  REQUIRE(query_rows("SELECT count(*), min(name), max(name) FROM staged_keys") ==
+          std::vector<std::string>{"1000|g25000|g25000"});
   REQUIRE(query_rows("SELECT count(*) FROM staged_strict") == std::vector<std::string>{"0"});
 }
 

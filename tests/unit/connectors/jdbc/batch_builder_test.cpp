@@ -147,3 +147,43 @@ TEST_CASE("CheckpointTracker skips streamed changes below the stored position", 
   CHECK(t.already_applied(changes[0]));
   CHECK_FALSE(t.already_applied(changes[1]));
 }
+
+TEST_CASE("BatchBuilder: an upsert is likely new when the first change of its key in the batch was", "[jdbc]") {
+  auto c = config();
+  auto changes = changes_of(c, {
+      pg_event({"c", std::nullopt, Row{1, "a"}, 100, 90, 0}),   // c, u: still new
+      pg_event({"u", std::nullopt, Row{1, "a2"}, 110, 100, 1}),
+      pg_event({"u", std::nullopt, Row{2, "b"}, 120, 110, 2}),  // u, c: existed before the batch
+      pg_event({"d", Row{2, "b"}, std::nullopt, 130, 120, 3}),
+      pg_event({"c", std::nullopt, Row{2, "b2"}, 140, 130, 4}),
+      pg_event({"c", std::nullopt, Row{3, "c"}, 150, 140, 5}),  // c, d, c: new
+      pg_event({"d", Row{3, "c"}, std::nullopt, 160, 150, 6}),
+      pg_event({"c", std::nullopt, Row{3, "c2"}, 170, 160, 7}),
+      pg_event({"r", std::nullopt, Row{4, "d"}, 0, 0, 8, "true"}),
+      pg_event({"u", std::nullopt, Row{5, "e"}, 180, 170, 9}),
+  });
+  auto batches = BatchBuilder(c).build(changes);
+  REQUIRE(batches.size() == 1);
+  std::vector<std::pair<Value, bool>> marks;
+  for (const auto& row : batches[0].rows) marks.emplace_back(row.key[0], row.likely_new);
+  CHECK(marks == std::vector<std::pair<Value, bool>>{{Value(std::int32_t{1}), true},
+                                                     {Value(std::int32_t{2}), false},
+                                                     {Value(std::int32_t{3}), true},
+                                                     {Value(std::int32_t{4}), true},
+                                                     {Value(std::int32_t{5}), false}});
+}
+
+TEST_CASE("BatchBuilder: after a truncate every upsert of the table is likely new; deletes never are", "[jdbc]") {
+  auto c = config();
+  auto changes = changes_of(c, {pg_event({"u", std::nullopt, Row{1, "a"}, 100, 90, 0}),
+                                pg_event({"t", std::nullopt, std::nullopt, 110, 100, 1}),
+                                pg_event({"u", std::nullopt, Row{2, "b"}, 120, 110, 2}),
+                                pg_event({"d", Row{9, "z"}, std::nullopt, 130, 120, 3})});
+  auto batches = BatchBuilder(c).build(changes);
+  REQUIRE(batches.size() == 1);
+  REQUIRE(batches[0].rows.size() == 2);
+  CHECK(batches[0].truncate_first);
+  CHECK(batches[0].rows[0].likely_new);
+  CHECK(batches[0].rows[1].kind == RowOpKind::kDelete);
+  CHECK_FALSE(batches[0].rows[1].likely_new);
+}

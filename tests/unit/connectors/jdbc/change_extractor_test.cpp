@@ -274,3 +274,39 @@ TEST_CASE("Schemas rebuilt for every record still give the right columns", "[jdb
     REQUIRE(c[0].key == std::vector<Value>{Value(static_cast<std::int64_t>(i))});
   }
 }
+
+TEST_CASE("Creates and snapshot reads are marked likely new, updates and flattened records without __op are not",
+          "[jdbc]") {
+  ChangeExtractor x(config());
+  auto created = extract(x, pg_event({"c", std::nullopt, Row{1, "a"}, 100, 90, 0}));
+  auto read = extract(x, pg_event({"r", std::nullopt, Row{2, "a"}, 0, 0, 1, "true"}));
+  auto updated = extract(x, pg_event({"u", Row{3, "a"}, Row{3, "b"}, 110, 100, 2}));
+  auto moved = extract(x, pg_event({"u", Row{4, "a"}, Row{5, "a"}, 120, 110, 3}));
+  REQUIRE((created.size() == 1 && read.size() == 1 && updated.size() == 1 && moved.size() == 2));
+  CHECK(created[0].likely_new);
+  CHECK(read[0].likely_new);
+  CHECK_FALSE(updated[0].likely_new);
+  CHECK_FALSE(moved[0].likely_new);  // the delete of the old key
+  CHECK_FALSE(moved[1].likely_new);  // an update, even under a new key
+
+  ChangeExtractor flattened(config({{"table.name.format", "${topic}"}}));
+  CHECK_FALSE(extract(flattened, flat(1, "false", 10))[0].likely_new);
+  auto with_header = flat(2, "false", 11);
+  with_header.headers.add("__op", Value("c"), schemas::string());
+  CHECK(extract(flattened, with_header)[0].likely_new);
+  auto update_header = flat(3, "false", 12);
+  update_header.headers.add("__op", Value("u"), schemas::string());
+  CHECK_FALSE(extract(flattened, update_header)[0].likely_new);
+
+  auto op_schema = SchemaBuilder::struct_().name("flat_op").field("id", schemas::int32()).field("__op", schemas::string()).build();
+  auto flat_op = [&](std::int32_t id, const char* op) {
+    Struct v(op_schema);
+    v.put("id", id).put("__op", op);
+    SinkRecord r = flat(id, "false", 20 + id);
+    r.value_schema = op_schema;
+    r.value = Value(std::move(v));
+    return r;
+  };
+  CHECK(extract(flattened, flat_op(4, "r"))[0].likely_new);
+  CHECK_FALSE(extract(flattened, flat_op(5, "u"))[0].likely_new);
+}
