@@ -57,9 +57,20 @@ TableBatchWriter::Shape& TableBatchWriter::shape_for(const TableBatch& batch) {
   return shapes_.emplace(std::move(key), std::move(shape)).first->second;
 }
 
+bool TableBatchWriter::small(const TableBatch& batch) const {
+  if (batch.rows.size() < small_batch_rows_) return true;
+  if (batch.mode == InsertMode::kUpdate || batch.rows.size() >= std::max(small_batch_rows_, kSmallUpsertBatchRows)) {
+    return false;
+  }
+  for (const auto& row : batch.rows) {
+    if (row.kind != RowOpKind::kUpsert) return false;
+  }
+  return true;
+}
+
 void TableBatchWriter::prepare(SinkSession& session, const TableBatch& batch) {
   Shape& shape = shape_for(batch);
-  if (batch.rows.size() < small_batch_rows_ || shape.staging_created) return;
+  if (small(batch) || shape.staging_created) return;
   session.exec(shape.statements.create_staging, batch.table.id.to_string());
   shape.staging_created = true;
 }
@@ -77,7 +88,7 @@ void TableBatchWriter::write(SinkSession& session, const TableBatch& batch) {
   if ((deletes && shape.statements.hard_delete.empty()) || (soft_deletes && shape.statements.soft_delete.empty())) {
     throw ConnectError(batch.table.id.to_string() + ": deletes need a primary key (and soft deletes their columns)");
   }
-  if (batch.rows.size() < small_batch_rows_) {
+  if (small(batch)) {
     Rows rows;
     for (const auto& row : batch.rows) rows.push_back(&row);
     write_small(session, batch, shape, rows);

@@ -85,7 +85,7 @@ TEST_CASE("New keys go in by direct COPY and store what the staging path stores"
     TableSpec spec = make(name);
     spec.columns.erase(spec.columns.begin() + 3);
     std::vector<RowOp> rows;
-    for (std::int64_t id = 1; id <= 30; ++id) {
+    for (std::int64_t id = 1; id <= 40; ++id) {
       RowOp row = upsert_row(id, id % 3 == 0 ? std::string("tab\there \\ and\nnewline") : "n" + std::to_string(id), 1000 + id);
       if (id % 5 == 0) row.values[1] = Value(nullptr);
       row.values.push_back(Value(false));
@@ -98,14 +98,14 @@ TEST_CASE("New keys go in by direct COPY and store what the staging path stores"
     b.deleted_at_column = "deleted_at";
     return b;
   };
-  db->apply({batch_for("direct_new", true)}, {checkpoint_of(30)});
-  staged_db->apply({batch_for("staged_new", false)}, {checkpoint_of(30)});
+  db->apply({batch_for("direct_new", true)}, {checkpoint_of(40)});
+  staged_db->apply({batch_for("staged_new", false)}, {checkpoint_of(40)});
 
-  REQUIRE(path_of("direct_new", "direct-new", 1, 30) == "direct");
-  REQUIRE(path_of("staged_new", "direct-new-staged", 1, 30) == "staged");
+  REQUIRE(path_of("direct_new", "direct-new", 1, 40) == "direct");
+  REQUIRE(path_of("staged_new", "direct-new-staged", 1, 40) == "staged");
   const std::string columns = "SELECT id, name, __sluice_position, note, __deleted, deleted_at FROM ";
   auto direct = query_rows(columns + "direct_new ORDER BY id");
-  REQUIRE(direct.size() == 30);
+  REQUIRE(direct.size() == 40);
   CHECK(direct[2] == "3|tab\there \\ and\nnewline|1003|default note|f|<null>");
   CHECK(direct[4] == "5|<null>|1005|default note|f|<null>");
   REQUIRE(direct == query_rows(columns + "staged_new ORDER BY id"));
@@ -121,18 +121,18 @@ TEST_CASE("Redelivered creates of existing keys fall back to the guard: older st
                              upsert_row(4, "stored", 200)})},
             {});
   // After a crash the batch comes again as creates: keys 1-2 stored at 100 < 150 (overwritten),
-  // 3-4 stored at 200 > 150 (kept), 5-30 new.
-  db->apply({large_batch(spec, created_rows(1, 30, "again", 150))}, {checkpoint_of(30)});
+  // 3-4 stored at 200 > 150 (kept), 5-40 new.
+  db->apply({large_batch(spec, created_rows(1, 40, "again", 150))}, {checkpoint_of(40)});
 
   auto rows = rows_of("direct_redelivered");
-  REQUIRE(rows.size() == 30);
+  REQUIRE(rows.size() == 40);
   CHECK(rows[0] == "1|again1|150");
   CHECK(rows[1] == "2|again2|150");
   CHECK(rows[2] == "3|stored|200");
   CHECK(rows[3] == "4|stored|200");
-  CHECK(rows[29] == "30|again30|150");
-  CHECK(path_of("direct_redelivered", "direct-redelivered", 5, 30) == "staged");  // the COPY was rolled back
-  REQUIRE(query_rows("SELECT count(*), count(DISTINCT id) FROM direct_redelivered") == std::vector<std::string>{"30|30"});
+  CHECK(rows[39] == "40|again40|150");
+  CHECK(path_of("direct_redelivered", "direct-redelivered", 5, 40) == "staged");  // the COPY was rolled back
+  REQUIRE(query_rows("SELECT count(*), count(DISTINCT id) FROM direct_redelivered") == std::vector<std::string>{"40|40"});
 }
 
 TEST_CASE("A batch of new creates, updates and deletes gives the same table as one change at a time",
@@ -172,15 +172,17 @@ TEST_CASE("After a conflict the direct COPY is skipped for 1, 2, 4 ... batches, 
   auto db = open_sink("direct-backoff");
   TableSpec spec = keyed_table("direct_backoff");
   db->create_table(spec);
+  constexpr std::int64_t kRows = 40;
   std::int64_t next = 1;
   std::vector<std::string> paths;
-  // A batch of 20 new keys, or (conflicting) 19 new ones plus key 1 again at a newer position.
+  // A batch of kRows new keys, or (conflicting) one less plus key 1 again at a newer position.
   auto apply = [&](bool conflict) {
-    std::vector<RowOp> rows = created_rows(next, next + 19, "v", 10 + next);
+    std::vector<RowOp> rows = created_rows(next, next + kRows - 1, "v", 10 + next);
     if (conflict) rows.back() = created(1, "redelivered", 10 + next);
     db->apply({large_batch(spec, std::move(rows))}, {checkpoint_of(next)});
-    paths.push_back((conflict ? "conflict " : "new ") + path_of("direct_backoff", "direct-backoff", next, next + 18));
-    next += 20;
+    paths.push_back((conflict ? "conflict " : "new ") +
+                    path_of("direct_backoff", "direct-backoff", next, next + kRows - 2));
+    next += kRows;
   };
   apply(false);  // direct
   apply(true);   // tried, conflicts: skip 1
@@ -196,10 +198,12 @@ TEST_CASE("After a conflict the direct COPY is skipped for 1, 2, 4 ... batches, 
                                             "new staged", "new staged", "new direct", "conflict staged",
                                             "new staged", "new direct"});
   auto rows = rows_of("direct_backoff");
-  REQUIRE(rows.size() == 10 * 20 - 3);  // three batches wrote key 1 instead of a 20th new key
-  CHECK(rows[0] == "1|redelivered|151");
-  REQUIRE(query_rows("SELECT count(*) FROM direct_backoff WHERE name = 'v' || id AND __sluice_position = 10 + "
-                     "(id - 1) / 20 * 20 + 1") == std::vector<std::string>{std::to_string(rows.size() - 1)});
+  REQUIRE(rows.size() == 10 * kRows - 3);  // three batches wrote key 1 instead of their last new key
+  CHECK(rows[0] == "1|redelivered|" + std::to_string(10 + 7 * kRows + 1));
+  // Every other row holds its batch's values: name v<id>, guard 10 + the batch's first key.
+  const std::string batch_first = "(id - 1) / " + std::to_string(kRows) + " * " + std::to_string(kRows) + " + 1";
+  REQUIRE(query_rows("SELECT count(*) FROM direct_backoff WHERE name = 'v' || id AND __sluice_position = 10 + " +
+                     batch_first) == std::vector<std::string>{std::to_string(rows.size() - 1)});
 }
 
 TEST_CASE("Another error of the direct COPY fails the batch as before and leaves nothing", "[jdbc_postgres]") {
@@ -208,12 +212,12 @@ TEST_CASE("Another error of the direct COPY fails the batch as before and leaves
   TableSpec spec = keyed_table("direct_strict");
   spec.columns[1].optional = false;  // name NOT NULL
   db->create_table(spec);
-  std::vector<RowOp> rows = created_rows(1, 20, "n", 10);
+  std::vector<RowOp> rows = created_rows(1, 40, "n", 10);
   rows[7].values[1] = Value(nullptr);
-  std::string message = message_if_thrown<ConnectError>([&] { db->apply({large_batch(spec, rows)}, {checkpoint_of(20)}); });
+  std::string message = message_if_thrown<ConnectError>([&] { db->apply({large_batch(spec, rows)}, {checkpoint_of(40)}); });
   REQUIRE_THAT(message, Contains("direct_strict") && Contains("23502"));
   REQUIRE(query_rows("SELECT count(*) FROM direct_strict") == std::vector<std::string>{"0"});
   rows[7].values[1] = Value("fixed");
-  db->apply({large_batch(spec, rows)}, {checkpoint_of(20)});
-  REQUIRE(path_of("direct_strict", "direct-strict", 1, 20) == "direct");
+  db->apply({large_batch(spec, rows)}, {checkpoint_of(40)});
+  REQUIRE(path_of("direct_strict", "direct-strict", 1, 40) == "direct");
 }

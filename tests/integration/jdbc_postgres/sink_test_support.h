@@ -80,12 +80,13 @@ inline jdbc::RowOp soft_delete_row(std::int64_t id, std::int64_t guard, std::int
   return jdbc::RowOp{jdbc::RowOpKind::kSoftDelete, {Value(id)}, {}, guard, deleted_at_ms};
 }
 
-// Batches under 16 rows take the parameterized path, larger ones COPY into the staging table.
-// While a StagedPath(true) is alive, batch_of() pads every non-empty batch with filler upserts up
-// to kStagedRows rows, so the same test runs through the staging path; filler keys are >=
-// kFillerKey (strings start with "~filler") and every query filters them out.
+// Batches under 16 rows (under 32 when they hold upserts only) take the parameterized path, larger
+// ones COPY into the staging table. While a StagedPath(true) is alive, batch_of() pads every
+// non-empty batch with filler upserts up to kStagedRows rows, so the same test runs through the
+// staging path; filler keys are >= kFillerKey (strings start with "~filler") and every query
+// filters them out.
 constexpr std::int64_t kFillerKey = 900000000;
-constexpr std::size_t kStagedRows = 20;
+constexpr std::size_t kStagedRows = 40;
 
 inline bool& staged_path_flag() {
   static bool on = false;
