@@ -9,8 +9,10 @@
 namespace sluice::jdbc {
 namespace {
 
-// COPY data is sent in pieces of about this size, so a large batch is never held twice.
-constexpr std::size_t kCopyChunkBytes = 1 << 20;
+// COPY data is sent in pieces of about this size, so a large batch is never held twice and the
+// server parses and inserts the first rows while the rest are rendered (64 KiB instead of 1 MiB:
+// 1M inserts in 5,000-row batches, four alternating runs each, 3.28-3.74 s vs 3.56-4.10 s).
+constexpr std::size_t kCopyChunkBytes = 1 << 16;
 // DELETE leaves dead rows that only VACUUM (never run on temporary tables) would reclaim: after
 // this many the staging table is truncated instead, which starts a fresh file.
 constexpr std::int64_t kTruncateStagingAfterRows = 20000;

@@ -221,3 +221,15 @@ TEST_CASE("Another error of the direct COPY fails the batch as before and leaves
   db->apply({large_batch(spec, rows)}, {checkpoint_of(40)});
   REQUIRE(path_of("direct_strict", "direct-strict", 1, 40) == "direct");
 }
+
+TEST_CASE("Update mode never inserts, however new the keys look", "[jdbc_postgres]") {
+  drop_tables({"direct_update_mode"});
+  auto db = open_sink("direct-update-mode");
+  TableSpec spec = keyed_table("direct_update_mode");
+  db->create_table(spec);
+  db->apply({batch_of(spec, {upsert_row(1, "stored", 10)})}, {});
+  TableBatch b = large_batch(spec, created_rows(1, 40, "updated", 20));
+  b.mode = InsertMode::kUpdate;
+  db->apply({b}, {});
+  REQUIRE(rows_of("direct_update_mode") == std::vector<std::string>{"1|updated1|20"});
+}
