@@ -57,7 +57,7 @@ load() {
 # cpu_seconds <pid>: user + system CPU time of a live process.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 
-for table in narrow wide; do
+for table in ${TABLES:-narrow wide}; do
   base=(); ours=(); rss=(); cpu=()
   for i in $(seq 1 "$runs"); do
     psql_ -d app -c "SELECT pg_create_logical_replication_slot('base', 'pgoutput'),

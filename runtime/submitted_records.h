@@ -6,6 +6,10 @@
 // have been acknowledged, as Kafka's SubmittedRecords decides. Records of different partitions do
 // not hold each other back.
 //
+// Messages the bus releases are kept until the task thread calls free_released(), so their memory
+// goes back to the malloc arena of the thread that allocated it without a consumer thread
+// contending for that arena's lock.
+//
 // Thread-safe: submitted and drained on the task thread, acknowledged from consumer threads.
 // After close() acknowledgements are ignored (the task instance is gone; a new one re-reads from
 // the last committed offset).
@@ -15,6 +19,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "runtime/bus/bus_message.h"
 #include "sluice/record.h"
@@ -26,23 +31,35 @@ class SubmittedRecords : public AckTracker {
   // Returns the sequence number to put on the record's bus message.
   std::uint64_t submit(SourcePartition partition, SourceOffset offset);
   void acknowledge(std::uint64_t sequence) override;
+  void released(std::vector<BusMessage>& messages) override;
 
   // The newest committable offset per partition, dropping the records it covers.
   std::map<SourcePartition, SourceOffset> drain_committable();
+  // Frees the messages released since the last call, on the calling thread.
+  void free_released();
 
   std::size_t pending() const;
   void close();
 
  private:
   struct Entry {
-    SourcePartition partition;
-    SourceOffset offset;
+    std::uint32_t partition;  // index into partitions_
     bool acked = false;
+    SourceOffset offset;
   };
 
-  mutable std::mutex mu_;  // guards entries_, base_, closed_
+  std::uint32_t partition_index_locked(SourcePartition&& partition);
+  void acknowledge_locked(std::uint64_t sequence);
+
+  mutable std::mutex mu_;  // guards everything below
   std::deque<Entry> entries_;  // entries_[i] has sequence base_ + i
   std::uint64_t base_ = 0;
+  // Every partition seen, by index (a task has few; consecutive records mostly share one).
+  std::vector<SourcePartition> partitions_;
+  std::vector<std::size_t> live_;  // entries_ per partition index
+  std::map<SourcePartition, std::uint32_t> index_;
+  std::uint32_t last_partition_ = 0;
+  std::vector<std::vector<BusMessage>> released_;
   bool closed_ = false;
 };
 

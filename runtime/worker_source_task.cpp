@@ -66,6 +66,7 @@ void WorkerSourceTask::execute() {
       continue;
     }
     if (pending_.empty()) {
+      submitted_->free_released();
       auto records = poll_task();
       convert(records);
     }

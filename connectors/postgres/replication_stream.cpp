@@ -24,12 +24,12 @@ constexpr std::int64_t kPgEpochOffsetUs = 946'684'800'000'000;
 constexpr int kXLogDataHeader = 25;   // 'w' + wal_start + wal_end + send time
 constexpr int kKeepaliveSize = 18;    // 'k' + wal_end + send time + reply flag
 constexpr int kStatusSize = 34;       // 'r' + write + flush + apply + send time + reply flag
-constexpr std::uint32_t kClockCheckEvery = 1024;  // messages between status-interval checks when busy
-// Read-ahead: at most this much unread stream in libpq's buffer (which grows to hold it), and
-// at least this much handed out between two pulls from the socket.
-constexpr std::size_t kReadAheadBytes = 8u << 20;
-constexpr std::size_t kReadAheadStep = 64u << 10;
-constexpr std::size_t kCopyDataHeader = 5;  // 'd' + length, before each CopyData payload
+constexpr std::uint32_t kClockCheckEvery = 1024;  // messages between status checks when busy
+// The pump hands messages over in chunks of about this size (or fewer when the socket runs dry),
+// and stops reading the socket while this much waits for the reader.
+constexpr std::size_t kChunkBytes = 64u << 10;
+constexpr std::size_t kMaxQueuedBytes = 8u << 20;
+constexpr std::size_t kMaxSpareChunks = kMaxQueuedBytes / kChunkBytes + 2;
 
 std::uint64_t read_be64(const char* p) {
   std::uint64_t v;
@@ -82,20 +82,13 @@ std::optional<int> pid_in(std::string_view message) {
 
 ReplicationStream::ReplicationStream(const std::string& conninfo)
     : conn_(open_connection(conninfo, {{"replication", "database"}})) {
-  wakeup_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wakeup_fd_ < 0) throw ConnectError(fmt::format("eventfd failed: {}", std::strerror(errno)));
+  pump_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (pump_fd_ < 0) throw ConnectError(fmt::format("eventfd failed: {}", std::strerror(errno)));
 }
 
 ReplicationStream::~ReplicationStream() {
-  release_buffer();
-  if (wakeup_fd_ >= 0) ::close(wakeup_fd_);
-}
-
-void ReplicationStream::release_buffer() {
-  if (buffer_ != nullptr) {
-    PQfreemem(buffer_);
-    buffer_ = nullptr;
-  }
+  stop_pump();
+  if (pump_fd_ >= 0) ::close(pump_fd_);
 }
 
 PgResultPtr ReplicationStream::exec_command(const std::string& command, ExecStatusType expected) {
@@ -214,104 +207,195 @@ void ReplicationStream::start(const std::string& slot, Lsn start, const StreamOp
     throw_result_error(res.get(), conn_.get(), command);
   }
   streaming_ = true;
-  server_wal_end_ = start;
+  server_wal_end_ = read_wal_end_ = start;
   max_data_start_ = Lsn{};
   last_status_ = std::chrono::steady_clock::now();
   kLog.info("streaming slot '{}' from {}", slot, start.to_string());
+  pump_thread_ = std::thread([this] { pump(); });
 }
+
+// --- The pump: the thread that owns the connection once streaming -------------------------
+
+void ReplicationStream::pump() noexcept {
+  std::unique_ptr<Chunk> chunk = take_spare();
+  try {
+    std::uint32_t since_clock_check = 0;
+    for (;;) {
+      if (stop_.load(std::memory_order_relaxed)) return;
+      char* buffer = nullptr;
+      const int n = PQgetCopyData(conn_.get(), &buffer, 1);
+      if (n > 0) {
+        std::unique_ptr<char, void (*)(void*)> owned(buffer, PQfreemem);
+        if (buffer[0] == 'w' && n >= kXLogDataHeader) {
+          Lsn wal_start{read_be64(buffer + 1)}, wal_end{read_be64(buffer + 9)};
+          if (wal_end > server_wal_end_) server_wal_end_ = wal_end;
+          if (wal_start > max_data_start_) max_data_start_ = wal_start;
+        } else if (buffer[0] == 'k' && n >= kKeepaliveSize) {
+          Lsn wal_end{read_be64(buffer + 1)};
+          if (wal_end > server_wal_end_) server_wal_end_ = wal_end;
+          if (buffer[17] != 0) send_status_now(false);  // the server asked for a reply (wal_sender_timeout)
+        } else {
+          throw ConnectError(fmt::format("unexpected replication message type '{}' ({} bytes)", buffer[0], n));
+        }
+        // Keepalives go through the queue too: the reader sees the server's WAL end in stream order.
+        chunk->pieces.push_back({chunk->bytes.size(), static_cast<std::size_t>(n)});
+        chunk->bytes.insert(chunk->bytes.end(), buffer, buffer + n);
+        if (chunk->bytes.size() >= kChunkBytes) publish(chunk);
+        if (++since_clock_check >= kClockCheckEvery) {
+          since_clock_check = 0;
+          service_status();
+        }
+        continue;
+      }
+      if (n == -1) throw_end_of_stream();
+      if (n < -1) throw_connection_error(conn_.get(), "replication stream");
+      // Nothing more is buffered: hand over what was read, then wait for the socket.
+      if (!chunk->pieces.empty()) publish(chunk);
+      service_status();
+      pump_wait();
+      if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
+    }
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    if (!chunk->pieces.empty()) {
+      ready_bytes_ += chunk->bytes.size();
+      ready_.push_back(std::move(chunk));
+    }
+    failure_ = std::current_exception();
+    data_cv_.notify_all();
+  }
+}
+
+std::unique_ptr<ReplicationStream::Chunk> ReplicationStream::take_spare() {
+  std::unique_ptr<Chunk> chunk;
+  {
+    std::lock_guard lock(mu_);
+    if (!spare_.empty()) {
+      chunk = std::move(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  if (!chunk) {
+    chunk = std::make_unique<Chunk>();
+    chunk->bytes.reserve(kChunkBytes + (4u << 10));
+  }
+  return chunk;
+}
+
+void ReplicationStream::publish(std::unique_ptr<Chunk>& chunk) {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (ready_bytes_ < kMaxQueuedBytes || stop_.load(std::memory_order_relaxed)) {
+        ready_bytes_ += chunk->bytes.size();
+        ready_.push_back(std::move(chunk));
+        data_cv_.notify_one();
+        break;
+      }
+      // Full: the walsender waits on its socket until the reader catches up. Status updates
+      // still go out meanwhile.
+      space_cv_.wait_for(lock, std::chrono::milliseconds(100));
+    }
+    service_status();
+  }
+  chunk = take_spare();
+}
+
+void ReplicationStream::service_status() {
+  std::optional<StatusRequest> requested;
+  {
+    std::lock_guard lock(mu_);
+    requested.swap(requested_status_);
+  }
+  if (requested) {
+    write_status(requested->write, requested->flush, requested->apply, requested->reply_requested);
+  } else if (status_due_.exchange(false, std::memory_order_relaxed) && effective_flush() != reported_flush_) {
+    send_status_now(false);
+  } else if (std::chrono::steady_clock::now() - last_status_ >= status_interval_) {
+    send_status_now(false);
+  }
+}
+
+void ReplicationStream::pump_wait() {
+  using namespace std::chrono;
+  auto until = last_status_ + status_interval_;
+  auto now = steady_clock::now();
+  int wait_ms = static_cast<int>(std::max<std::int64_t>(0, duration_cast<milliseconds>(until - now).count() + 1));
+  pollfd fds[2] = {{PQsocket(conn_.get()), POLLIN, 0}, {pump_fd_, POLLIN, 0}};
+  int ready = ::poll(fds, 2, wait_ms);
+  if (ready < 0 && errno != EINTR) throw ConnectError(fmt::format("poll failed: {}", std::strerror(errno)));
+  if (ready > 0 && (fds[1].revents & POLLIN)) {
+    std::uint64_t count;
+    [[maybe_unused]] ssize_t drained = ::read(pump_fd_, &count, sizeof count);
+  }
+}
+
+void ReplicationStream::wake_pump() {
+  std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = ::write(pump_fd_, &one, sizeof one);
+}
+
+void ReplicationStream::stop_pump() {
+  if (!pump_thread_.joinable()) return;
+  stop_.store(true, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(mu_);
+    space_cv_.notify_all();
+  }
+  wake_pump();
+  pump_thread_.join();
+}
+
+// --- The reader's side ---------------------------------------------------------------------
 
 std::optional<XLogData> ReplicationStream::read(int timeout_ms) {
   if (!streaming_) throw ConnectError("ReplicationStream::read() called before start()");
-  release_buffer();
-  if (status_due_.exchange(false, std::memory_order_relaxed) && effective_flush() != reported_flush_) {
-    send_status_now(false);
-  }
   std::optional<std::chrono::steady_clock::time_point> deadline;
   for (;;) {
-    const int n = PQgetCopyData(conn_.get(), &buffer_, 1);
-    if (n > 0) {
-      const std::size_t taken = static_cast<std::size_t>(n) + kCopyDataHeader;
-      buffered_ = buffered_ > taken ? buffered_ - taken : 0;
-      taken_since_fill_ += taken;
-      if (buffer_[0] == 'w' && n >= kXLogDataHeader) {
-        read_ahead();
-        if (++reads_since_clock_check_ >= kClockCheckEvery) {
-          reads_since_clock_check_ = 0;
-          maybe_send_periodic_status();
-        }
-        XLogData data{Lsn{read_be64(buffer_ + 1)}, Lsn{read_be64(buffer_ + 9)},
-                      static_cast<std::int64_t>(read_be64(buffer_ + 17)),
-                      std::string_view(buffer_ + kXLogDataHeader, static_cast<std::size_t>(n - kXLogDataHeader))};
-        if (data.wal_end > server_wal_end_) server_wal_end_ = data.wal_end;
-        if (data.wal_start > max_data_start_) max_data_start_ = data.wal_start;
-        return data;
-      }
-      if (buffer_[0] == 'k' && n >= kKeepaliveSize) {
-        handle_keepalive(buffer_, n);
-        release_buffer();
-        continue;
-      }
-      char type = buffer_[0];
-      release_buffer();
-      throw ConnectError(fmt::format("unexpected replication message type '{}' ({} bytes)", type, n));
+    if (current_ && next_piece_ < current_->pieces.size()) {
+      const Chunk::Piece piece = current_->pieces[next_piece_++];
+      const char* msg = current_->bytes.data() + piece.offset;
+      Lsn wal_end{read_be64(msg + 9 - (msg[0] == 'k' ? 8 : 0))};
+      if (wal_end > read_wal_end_) read_wal_end_ = wal_end;
+      if (msg[0] == 'k') continue;
+      return XLogData{Lsn{read_be64(msg + 1)}, wal_end, static_cast<std::int64_t>(read_be64(msg + 17)),
+                      std::string_view(msg + kXLogDataHeader, piece.size - kXLogDataHeader)};
     }
-    if (n == -1) throw_end_of_stream();
-    if (n < -1) throw_connection_error(conn_.get(), "replication stream");
-
-    // Nothing buffered: wait for the socket, the wakeup fd, the deadline or the next status.
-    maybe_send_periodic_status();
+    std::unique_lock lock(mu_);
+    if (current_) {
+      recycle_locked(std::move(current_));
+      space_cv_.notify_one();
+    }
     if (!deadline) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    if (!wait_for_input(*deadline)) return std::nullopt;
-    buffered_ = 0;  // no whole message is left in libpq's buffer
-    note_received();
-    if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
+    data_cv_.wait_until(lock, *deadline, [&] { return !ready_.empty() || failure_ || woken_; });
+    if (!ready_.empty()) {
+      current_ = std::move(ready_.front());
+      ready_.pop_front();
+      ready_bytes_ -= current_->bytes.size();
+      next_piece_ = 0;
+      continue;
+    }
+    if (woken_) {
+      woken_ = false;
+      return std::nullopt;
+    }
+    if (failure_) {
+      streaming_ = false;
+      std::rethrow_exception(failure_);
+    }
+    return std::nullopt;
   }
 }
 
-void ReplicationStream::read_ahead() {
-  if (taken_since_fill_ < std::max(kReadAheadStep, buffered_ / 2) || buffered_ >= kReadAheadBytes) return;
-  taken_since_fill_ = 0;
-  if (!note_received()) return;
-  if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
-}
-
-bool ReplicationStream::note_received() {
-  int waiting = 0;
-  if (::ioctl(PQsocket(conn_.get()), FIONREAD, &waiting) != 0 || waiting <= 0) return false;
-  buffered_ += static_cast<std::size_t>(waiting);
-  return true;
-}
-
-void ReplicationStream::handle_keepalive(const char* msg, int /*len*/) {
-  Lsn wal_end{read_be64(msg + 1)};
-  if (wal_end > server_wal_end_) server_wal_end_ = wal_end;
-  if (msg[17] != 0) send_status_now(false);  // the server asked for a reply (wal_sender_timeout)
-}
-
-// False on timeout or wakeup; true when the socket may have input (or a status update is due).
-bool ReplicationStream::wait_for_input(std::chrono::steady_clock::time_point deadline) {
-  using namespace std::chrono;
-  auto now = steady_clock::now();
-  if (now >= deadline) return false;
-  auto until = std::min(deadline, last_status_ + status_interval_);
-  int wait_ms = static_cast<int>(std::max<std::int64_t>(0, duration_cast<milliseconds>(until - now).count() + 1));
-  pollfd fds[2] = {{PQsocket(conn_.get()), POLLIN, 0}, {wakeup_fd_, POLLIN, 0}};
-  int ready = ::poll(fds, 2, wait_ms);
-  if (ready < 0) {
-    if (errno == EINTR) return true;
-    throw ConnectError(fmt::format("poll failed: {}", std::strerror(errno)));
-  }
-  if (fds[1].revents & POLLIN) {
-    std::uint64_t count;
-    [[maybe_unused]] ssize_t drained = ::read(wakeup_fd_, &count, sizeof count);
-    return false;
-  }
-  if (ready == 0) return steady_clock::now() < deadline;
-  return true;
+void ReplicationStream::recycle_locked(std::unique_ptr<Chunk> chunk) {
+  // A chunk that grew for one huge message is not kept at that size.
+  if (chunk->bytes.capacity() > 4 * kChunkBytes || spare_.size() >= kMaxSpareChunks) return;
+  chunk->bytes.clear();
+  chunk->pieces.clear();
+  spare_.push_back(std::move(chunk));
 }
 
 void ReplicationStream::throw_end_of_stream() {
-  streaming_ = false;
   PgResultPtr res = make_result(PQgetResult(conn_.get()));
   auto status = PQresultStatus(res.get());
   if (res && status == PGRES_FATAL_ERROR) throw_result_error(res.get(), conn_.get(), "replication stream");
@@ -320,16 +404,7 @@ void ReplicationStream::throw_end_of_stream() {
 }
 
 void ReplicationStream::keep_alive() {
-  if (!streaming_) return;
-  if (status_due_.exchange(false, std::memory_order_relaxed) && effective_flush() != reported_flush_) {
-    send_status_now(false);
-    return;
-  }
-  maybe_send_periodic_status();
-}
-
-void ReplicationStream::maybe_send_periodic_status() {
-  if (std::chrono::steady_clock::now() - last_status_ >= status_interval_) send_status_now(false);
+  // The pump sends the status updates that are due whether or not anyone reads.
 }
 
 Lsn ReplicationStream::effective_flush() const {
@@ -345,10 +420,19 @@ Lsn ReplicationStream::effective_flush() const {
 void ReplicationStream::send_status_now(bool reply_requested) {
   Lsn flush = effective_flush();
   Lsn write = std::max(flush, server_wal_end_);
-  send_status(write, flush, flush, reply_requested);
+  write_status(write, flush, flush, reply_requested);
 }
 
 void ReplicationStream::send_status(Lsn write, Lsn flush, Lsn apply, bool reply_requested) {
+  if (!pump_thread_.joinable()) return write_status(write, flush, apply, reply_requested);
+  {
+    std::lock_guard lock(mu_);
+    requested_status_ = StatusRequest{write, flush, apply, reply_requested};
+  }
+  wake_pump();
+}
+
+void ReplicationStream::write_status(Lsn write, Lsn flush, Lsn apply, bool reply_requested) {
   advance_flushed(flush);
   char msg[kStatusSize];
   msg[0] = 'r';
@@ -368,6 +452,7 @@ void ReplicationStream::send_status(Lsn write, Lsn flush, Lsn apply, bool reply_
 void ReplicationStream::set_flushed_lsn(Lsn flush) {
   advance_flushed(flush);
   status_due_.store(true, std::memory_order_relaxed);
+  if (pump_thread_.joinable()) wake_pump();
 }
 
 void ReplicationStream::advance_flushed(Lsn flush) {
@@ -380,8 +465,9 @@ void ReplicationStream::advance_flushed(Lsn flush) {
 }
 
 void ReplicationStream::wakeup() {
-  std::uint64_t one = 1;
-  [[maybe_unused]] ssize_t written = ::write(wakeup_fd_, &one, sizeof one);
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  data_cv_.notify_all();
 }
 
 }  // namespace sluice::postgres

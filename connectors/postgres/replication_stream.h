@@ -5,8 +5,12 @@
 // slot_info() / drop_slot() as needed -> start() -> read() in a loop, confirming progress with
 // set_flushed_lsn() or send_status() -> destroy (closes the connection).
 //
-// Threads: owned by one thread (the task thread) that calls everything except wakeup() and
-// set_flushed_lsn(), which any thread may call at any time.
+// Threads: owned by one thread (the task thread) that calls everything except wakeup(),
+// send_status() and set_flushed_lsn(), which any thread may call at any time. From start() on,
+// the connection belongs to the stream's own thread, the pump: it reads the socket as fast as the
+// walsender sends (so the walsender never waits on a full socket while the task converts),
+// answers keepalives, sends the status updates, and queues the messages (at most
+// kMaxQueuedBytes, in reused chunks) for read().
 //
 // Errors follow pg_connection.h: a lost connection or a server shutting down -> RetriableError
 // (the task reconnects and restarts from its last committed offset); configuration problems on
@@ -16,10 +20,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "lsn.h"
@@ -108,17 +118,14 @@ class ReplicationStream {
   // --- Streaming -------------------------------------------------------------------------
 
   // Waits up to timeout_ms for the next XLogData; nullopt on timeout or wakeup(). Keepalives
-  // are handled inside (answered at once when the server asks); a status update goes out at
-  // least every status_interval. The end of the stream or a lost connection throws
-  // (RetriableError for connection loss and server shutdown); after that the stream is unusable:
-  // make a new one. No allocation beyond libpq's one buffer per message.
-  //
-  // Read-ahead: while messages are being handed out, what has arrived on the socket is pulled
-  // into libpq's input buffer (up to kReadAheadBytes), so the walsender is not held up by a full
-  // socket while the caller converts: it can decode the next transaction meanwhile.
+  // are handled by the pump (answered at once when the server asks); a status update goes out
+  // at least every status_interval, whether or not anyone reads. The end of the stream or a lost
+  // connection throws once everything received before it has been read (RetriableError for
+  // connection loss and server shutdown); after that the stream is unusable: make a new one.
   std::optional<XLogData> read(int timeout_ms);
 
-  // Sends a standby status update ('r') now and remembers `flush` as the flushed position.
+  // A standby status update ('r'), sent now (by the pump once streaming), and `flush`
+  // remembered as the flushed position.
   void send_status(Lsn write, Lsn flush, Lsn apply, bool reply_requested = false);
 
   // Any thread: records that everything up to `flush` is durable downstream. It is reported to
@@ -129,8 +136,8 @@ class ReplicationStream {
   // keepalives instead, so an idle slot keeps advancing and WAL does not pile up on the server
   // (WAL of other databases and of unpublished tables is decoded but never sent).
   void set_flushed_lsn(Lsn flush);
-  // While the reader is busy elsewhere (replaying a streamed transaction) and not calling read():
-  // sends the status update that is due, so the server does not time the connection out.
+  // Kept for callers busy elsewhere (replaying a streamed transaction): nothing to do, the pump
+  // keeps the connection alive.
   void keep_alive();
 
   // Any thread: makes a read() that is blocked (or the next one that would block) return
@@ -139,41 +146,74 @@ class ReplicationStream {
 
   void set_status_interval(std::chrono::milliseconds interval) { status_interval_ = interval; }
 
-  // The latest WAL end the server reported (keepalives and XLogData).
-  Lsn server_wal_end() const { return server_wal_end_; }
+  // The latest WAL end the server reported (keepalives and XLogData), as of what read() has
+  // handed out.
+  Lsn server_wal_end() const { return read_wal_end_; }
   bool streaming() const { return streaming_; }
   PGconn* raw() const { return conn_.get(); }
 
  private:
+  // Messages as received (type byte first, 'w' or 'k'), back to back.
+  struct Chunk {
+    struct Piece {
+      std::size_t offset, size;
+    };
+    std::vector<char> bytes;
+    std::vector<Piece> pieces;
+  };
+  struct StatusRequest {
+    Lsn write, flush, apply;
+    bool reply_requested;
+  };
+
   PgResultPtr exec_command(const std::string& command, ExecStatusType expected);
-  void handle_keepalive(const char* msg, int len);
   [[noreturn]] void throw_end_of_stream();
-  bool wait_for_input(std::chrono::steady_clock::time_point deadline);
-  void maybe_send_periodic_status();
   void send_status_now(bool reply_requested);
+  void write_status(Lsn write, Lsn flush, Lsn apply, bool reply_requested);
   Lsn effective_flush() const;
   void advance_flushed(Lsn flush);
-  void release_buffer();
-  // Pulls what the socket holds into libpq's buffer when enough was handed out since the last
-  // time (half of what is buffered, so libpq's compaction stays linear) and the buffer is not full.
-  void read_ahead();
-  // Adds what the socket holds to buffered_; false when it holds nothing.
-  bool note_received();
+
+  // Pump thread.
+  void pump() noexcept;
+  std::unique_ptr<Chunk> take_spare();
+  // Queues the chunk (waiting while the queue is full) and replaces it with an empty one.
+  void publish(std::unique_ptr<Chunk>& chunk);
+  void service_status();  // sends the status update that was asked for or is due
+  void pump_wait();       // until the socket has input, the pump is woken or a status is due
+  void wake_pump();
+  void stop_pump();
+  void recycle_locked(std::unique_ptr<Chunk> chunk);
 
   PgConnPtr conn_;
-  int wakeup_fd_ = -1;                 // eventfd; wakeup() writes, read() polls and drains it
-  char* buffer_ = nullptr;             // libpq's buffer for the last message, freed on the next read
-  bool streaming_ = false;
-  Lsn server_wal_end_;                 // from the last keepalive or XLogData
-  Lsn max_data_start_;                 // highest wal_start of the XLogData handed out
+  bool streaming_ = false;             // reader's view: false again after read() threw
+  Lsn read_wal_end_;                   // reader's view of the server's WAL end
+
+  // Owned by the pump once streaming (by the caller before).
+  Lsn server_wal_end_;                 // from the last keepalive or XLogData received
+  Lsn max_data_start_;                 // highest wal_start of the XLogData received
   Lsn reported_flush_;                 // the flush position of the last status update sent
-  std::atomic<std::uint64_t> flushed_{0};  // set_flushed_lsn(); any thread
-  std::atomic<bool> status_due_{false};     // set_flushed_lsn() asks for a prompt update
   std::chrono::milliseconds status_interval_{10'000};
   std::chrono::steady_clock::time_point last_status_;
-  std::uint32_t reads_since_clock_check_ = 0;
-  std::size_t buffered_ = 0;           // estimate of the bytes in libpq's buffer not handed out
-  std::size_t taken_since_fill_ = 0;   // bytes handed out since the last read-ahead
+
+  std::atomic<std::uint64_t> flushed_{0};   // set_flushed_lsn(); any thread
+  std::atomic<bool> status_due_{false};     // set_flushed_lsn() asks for a prompt update
+  std::atomic<bool> stop_{false};
+  int pump_fd_ = -1;                        // eventfd that wakes the pump
+  std::thread pump_thread_;
+
+  std::mutex mu_;  // guards the members below
+  std::condition_variable data_cv_;   // the reader waits for chunks
+  std::condition_variable space_cv_;  // the pump waits for room
+  std::deque<std::unique_ptr<Chunk>> ready_;
+  std::size_t ready_bytes_ = 0;
+  std::vector<std::unique_ptr<Chunk>> spare_;
+  std::optional<StatusRequest> requested_status_;
+  std::exception_ptr failure_;  // the pump's end: rethrown by read() after the chunks before it
+  bool woken_ = false;
+
+  // Reader thread: the chunk being handed out.
+  std::unique_ptr<Chunk> current_;
+  std::size_t next_piece_ = 0;
 };
 
 }  // namespace sluice::postgres

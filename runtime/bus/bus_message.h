@@ -12,6 +12,8 @@
 
 namespace sluice::runtime {
 
+struct BusMessage;
+
 // Told when a message has left the bus because every sink group reading its topic committed past
 // it (the producer may now commit the source offset behind it). Called from whichever thread
 // commits, without bus locks held; must be quick and thread-safe.
@@ -19,6 +21,11 @@ class AckTracker {
  public:
   virtual ~AckTracker() = default;
   virtual void acknowledge(std::uint64_t sequence) = 0;
+  // The messages (all carrying this tracker, in bus order) that just left the bus. A tracker may
+  // take them out of the vector to free them later on its producer's thread: memory freed on the
+  // thread that allocated it never contends for another thread's malloc arena. By default each
+  // is acknowledged and the caller frees them.
+  virtual void released(std::vector<BusMessage>& messages);
 };
 
 struct BusHeader {
@@ -42,5 +49,9 @@ struct BusMessage {
     return n;
   }
 };
+
+inline void AckTracker::released(std::vector<BusMessage>& messages) {
+  for (const auto& m : messages) acknowledge(m.sequence);
+}
 
 }  // namespace sluice::runtime

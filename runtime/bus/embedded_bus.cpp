@@ -1,6 +1,7 @@
 #include "runtime/bus/embedded_bus.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace sluice::runtime {
 
@@ -324,8 +325,19 @@ bool EmbeddedBus::read_locked(const std::string& topic) const {
 }
 
 void EmbeddedBus::run_acks(Acks& acks) {
-  for (auto& m : acks) {
-    if (m.tracker) m.tracker->acknowledge(m.sequence);
+  // Each producer gets its run of messages at once (messages of one topic are mostly one
+  // producer's): one lock on its side instead of one per message.
+  Acks run;
+  for (std::size_t i = 0; i < acks.size();) {
+    std::size_t j = i + 1;
+    while (j < acks.size() && acks[j].tracker == acks[i].tracker) ++j;
+    if (std::shared_ptr<AckTracker> tracker = acks[i].tracker) {  // held: the run may be its last owner
+      run.assign(std::make_move_iterator(acks.begin() + static_cast<std::ptrdiff_t>(i)),
+                 std::make_move_iterator(acks.begin() + static_cast<std::ptrdiff_t>(j)));
+      tracker->released(run);
+      run.clear();
+    }
+    i = j;
   }
 }
 
