@@ -1,9 +1,11 @@
 // sluice: a Kafka Connect worker in one native process.
 //   sluice standalone worker.properties [connector.json|connector.properties ...]
 // main() only wires the parts together: config, plugins, stores, bus, worker, herder, REST.
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -27,6 +29,17 @@
 #include "sluice/log.h"
 
 namespace {
+
+// Records are allocated on a source task's thread and freed there in bursts, when the bus releases
+// them. With glibc's defaults each burst shrinks the thread's heap and the next ones grow it back
+// page by page (sysmalloc and page faults were a quarter of a drain's source-thread CPU). Keep up
+// to 32 MB of free heap per arena instead, grow in 4 MB steps, and allocate up to 1 MB from the
+// heap. The MALLOC_*_ environment variables still win when set.
+void tune_malloc() {
+  if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 32 << 20);
+  if (!std::getenv("MALLOC_TOP_PAD_")) mallopt(M_TOP_PAD, 4 << 20);
+  if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 1 << 20);
+}
 
 using namespace sluice;
 using namespace sluice::runtime;
@@ -123,6 +136,7 @@ int main(int argc, char** argv) {
   }
   if (argc >= 2 && std::strcmp(argv[1], "docs") == 0) return print_docs(argc, argv);
   if (argc < 3 || std::strcmp(argv[1], "standalone") != 0) return usage();
+  tune_malloc();
   try {
     return run_standalone(argc, argv);
   } catch (const sluice::ConfigError& e) {
