@@ -60,19 +60,95 @@ std::optional<SourceOffset> WorkerSourceTask::offset(const SourcePartition& part
 }
 
 void WorkerSourceTask::execute() {
-  while (!stopping()) {
-    if (paused()) {
-      await_unpause();
-      continue;
-    }
-    if (pending_.empty()) {
+  sender_ = std::thread([this] {
+    log::LogContext context(task_id_);
+    send_loop();
+  });
+  try {
+    while (!stopping()) {
+      rethrow_sender_failure();
+      if (paused()) {
+        await_unpause();
+        continue;
+      }
       submitted_->free_released();
       auto records = poll_task();
-      convert(records);
+      if (!records.empty()) hand_over(records);
+      maybe_commit(false);
     }
-    send_pending();
-    maybe_commit(false);
+  } catch (...) {
+    stop_sender();
+    throw;
   }
+  stop_sender();
+}
+
+void WorkerSourceTask::hand_over(std::vector<SourceRecord>& records) {
+  std::vector<Polled> batch;
+  batch.reserve(records.size());
+  for (auto& r : records) {
+    std::uint64_t seq = submitted_->submit(std::move(r.source_partition), std::move(r.source_offset));
+    batch.push_back(Polled{std::move(r.record), seq});
+  }
+  std::unique_lock lock(handoff_mu_);
+  while (handoff_.size() >= kHandoffBatches && !sender_failure_ && !stopping()) {
+    // The sink side is behind: offsets it has acknowledged are still committed meanwhile.
+    handoff_cv_.wait_for(lock, std::chrono::milliseconds(100));
+    lock.unlock();
+    maybe_commit(false);
+    lock.lock();
+  }
+  handoff_.push_back(std::move(batch));
+  handoff_cv_.notify_all();
+}
+
+void WorkerSourceTask::rethrow_sender_failure() {
+  std::lock_guard lock(handoff_mu_);
+  if (sender_failure_) std::rethrow_exception(sender_failure_);
+}
+
+void WorkerSourceTask::stop_sender() {
+  if (!sender_.joinable()) return;
+  {
+    std::lock_guard lock(handoff_mu_);
+    sender_stop_ = true;
+  }
+  handoff_cv_.notify_all();
+  sender_.join();
+}
+
+void WorkerSourceTask::send_loop() {
+  auto quit = [this] {
+    std::lock_guard lock(handoff_mu_);
+    return sender_stop_;
+  };
+  try {
+    for (;;) {
+      std::vector<Polled> batch;
+      {
+        std::unique_lock lock(handoff_mu_);
+        handoff_cv_.wait(lock, [&] { return sender_stop_ || !handoff_.empty(); });
+        if (sender_stop_) return;
+        batch = std::move(handoff_.front());
+        handoff_.pop_front();
+      }
+      handoff_cv_.notify_all();
+      convert(batch);
+      while (!pending_.empty()) {
+        if (quit()) return;
+        if (paused()) {  // nothing goes out while paused; the task thread reports the state
+          std::unique_lock lock(handoff_mu_);
+          handoff_cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return sender_stop_; });
+          continue;
+        }
+        send_pending();
+      }
+    }
+  } catch (...) {
+    std::lock_guard lock(handoff_mu_);
+    sender_failure_ = std::current_exception();
+  }
+  handoff_cv_.notify_all();
 }
 
 std::vector<SourceRecord> WorkerSourceTask::poll_task() {
@@ -91,10 +167,10 @@ std::vector<SourceRecord> WorkerSourceTask::poll_task() {
   return records;
 }
 
-void WorkerSourceTask::convert(std::vector<SourceRecord>& records) {
+void WorkerSourceTask::convert(std::vector<Polled>& records) {
   pending_.reserve(records.size());
   for (auto& r : records) {
-    std::uint64_t seq = submitted_->submit(std::move(r.source_partition), std::move(r.source_offset));
+    const std::uint64_t seq = r.sequence;
     std::optional<BusMessage> message;
     if (auto transformed = components_.transforms.apply(std::move(r.record), policy_)) {
       message = convert_one(std::move(*transformed), seq);
@@ -143,7 +219,11 @@ std::optional<BusMessage> WorkerSourceTask::convert_one(Record record, std::uint
 
 void WorkerSourceTask::send_pending() {
   if (pending_.empty()) return;
-  std::size_t sent = bus_.send(pending_, [this] { return stopping() || paused(); });
+  std::size_t sent = bus_.send(pending_, [this] {
+    if (stopping() || paused()) return true;
+    std::lock_guard lock(handoff_mu_);
+    return sender_stop_;
+  });
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(sent));
   if (sent > 0) metrics_->add(kWriteTotal, static_cast<double>(sent));
 }

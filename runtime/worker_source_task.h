@@ -1,8 +1,13 @@
 // WorkerSourceTask: runs a SourceTask: poll -> transform -> convert -> send to the bus, and
 // commits the source offsets of records the bus has acknowledged.
 //
-//   while (!stopping())
-//     if paused: wait;  else send(convert(transform(poll())));  maybe_commit_offsets();
+//   task thread:    while (!stopping())  if paused: wait;  else hand_over(poll());  maybe_commit_offsets();
+//   sender thread:  for each batch handed over, in order: send(convert(transform(batch)))
+//
+// The plugin's poll(), commit() and stop-time calls stay on the task thread; transforms, converters
+// and the error policy run on the sender, so a source can decode its next batch while the last
+// one is converted (at most kHandoffBatches batches wait between the two). A failure on the
+// sender (e.g. errors.tolerance=none) fails the task as it would on the task thread.
 //
 // Offsets are committed every offset.flush.interval.ms (or when the task asks) and only for
 // records every downstream sink has flushed (SubmittedRecords), so a crash loses nothing: the next
@@ -15,9 +20,14 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "runtime/bus/embedded_bus.h"
@@ -54,8 +64,20 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
   void request_commit() override { commit_requested_ = true; }
   TaskMetrics& metrics() override { return *metrics_; }
 
+  struct Polled {
+    Record record;
+    std::uint64_t sequence;  // SubmittedRecords' number for it
+  };
+  static constexpr std::size_t kHandoffBatches = 2;
+
   std::vector<SourceRecord> poll_task();
-  void convert(std::vector<SourceRecord>& records);
+  // Task thread: submits the records and queues them for the sender (waits while the queue is full).
+  void hand_over(std::vector<SourceRecord>& records);
+  void rethrow_sender_failure();
+  void stop_sender();
+  // Sender thread.
+  void send_loop();
+  void convert(std::vector<Polled>& records);
   std::optional<BusMessage> convert_one(Record record, std::uint64_t sequence);
   void send_pending();
   void maybe_commit(bool force);
@@ -72,7 +94,13 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
   // points at the record being converted, only during convert_one().
   ErrorContext header_context_, key_context_, value_context_;
   std::shared_ptr<SubmittedRecords> submitted_ = std::make_shared<SubmittedRecords>();
-  std::vector<BusMessage> pending_;  // converted, not yet accepted by the bus
+  std::vector<BusMessage> pending_;  // sender: converted, not yet accepted by the bus
+  std::mutex handoff_mu_;  // guards the four below
+  std::condition_variable handoff_cv_;
+  std::deque<std::vector<Polled>> handoff_;
+  std::exception_ptr sender_failure_;
+  bool sender_stop_ = false;
+  std::thread sender_;
   std::map<SourcePartition, SourceOffset> uncommitted_;  // drained but not yet stored
   std::set<std::string> seen_topics_;
   std::chrono::steady_clock::time_point next_commit_;
