@@ -465,8 +465,7 @@ std::vector<SourceRecord> PostgresSourceTask::poll_stream() {
   out.reserve(std::min<std::size_t>(max, 4096) + 2);  // a change may add up to three records
   while (!stopping_.load() && out.size() < max) {
     if (reader_->replaying()) {  // a committed streamed transaction, from the spool
-      reader_->replay(out, max, *conn_);
-      stream_->keep_alive();
+      reader_->replay(out, max, *conn_);  // the stream's pump keeps the connection alive meanwhile
       if (!out.empty() && !first_record) first_record = clock::now();
       continue;
     }

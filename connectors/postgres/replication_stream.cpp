@@ -403,10 +403,6 @@ void ReplicationStream::throw_end_of_stream() {
   throw RetriableError("the server ended the replication stream (is it shutting down?)");
 }
 
-void ReplicationStream::keep_alive() {
-  // The pump sends the status updates that are due whether or not anyone reads.
-}
-
 Lsn ReplicationStream::effective_flush() const {
   Lsn flushed{flushed_.load(std::memory_order_acquire)};
   // Everything handed out is confirmed: no commit at or before the server's WAL end is pending

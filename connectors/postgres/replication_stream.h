@@ -136,9 +136,6 @@ class ReplicationStream {
   // keepalives instead, so an idle slot keeps advancing and WAL does not pile up on the server
   // (WAL of other databases and of unpublished tables is decoded but never sent).
   void set_flushed_lsn(Lsn flush);
-  // Kept for callers busy elsewhere (replaying a streamed transaction): nothing to do, the pump
-  // keeps the connection alive.
-  void keep_alive();
 
   // Any thread: makes a read() that is blocked (or the next one that would block) return
   // nullopt promptly.
