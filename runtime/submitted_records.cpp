@@ -66,7 +66,7 @@ std::map<SourcePartition, SourceOffset> SubmittedRecords::drain_committable() {
       ++blocked_count;
       continue;
     }
-    newest[e.partition] = &e;
+    if (!e.offset.empty()) newest[e.partition] = &e;  // an empty offset is no resume point
   }
   std::map<SourcePartition, SourceOffset> out;
   for (std::size_t i = 0; i < newest.size(); ++i) {

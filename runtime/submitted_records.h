@@ -6,9 +6,9 @@
 // have been acknowledged, as Kafka's SubmittedRecords decides. Records of different partitions do
 // not hold each other back.
 //
-// Messages the bus releases are kept until the task thread calls free_released(), so their memory
-// goes back to the malloc arena of the thread that allocated it without a consumer thread
-// contending for that arena's lock.
+// Messages the bus releases are kept until the thread that made them (the task's sender) calls
+// free_released(), so their memory goes back to that thread's malloc cache and arena instead of a
+// consumer thread contending for the arena's lock.
 //
 // Thread-safe: submitted and drained on the task thread, acknowledged from consumer threads.
 // After close() acknowledgements are ignored (the task instance is gone; a new one re-reads from

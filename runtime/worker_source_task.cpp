@@ -1,5 +1,7 @@
 #include "runtime/worker_source_task.h"
 
+#include <pthread.h>
+
 #include <fmt/format.h>
 
 #include "runtime/offset_codec.h"
@@ -62,6 +64,7 @@ std::optional<SourceOffset> WorkerSourceTask::offset(const SourcePartition& part
 void WorkerSourceTask::execute() {
   sender_ = std::thread([this] {
     log::LogContext context(task_id_);
+    pthread_setname_np(pthread_self(), ("send:" + task_id_).substr(0, 15).c_str());
     send_loop();
   });
   try {
@@ -71,7 +74,7 @@ void WorkerSourceTask::execute() {
         await_unpause();
         continue;
       }
-      submitted_->free_released();
+      free_spent();
       auto records = poll_task();
       if (!records.empty()) hand_over(records);
       maybe_commit(false);
@@ -102,6 +105,14 @@ void WorkerSourceTask::hand_over(std::vector<SourceRecord>& records) {
   handoff_cv_.notify_all();
 }
 
+void WorkerSourceTask::free_spent() {
+  std::vector<std::vector<Polled>> spent;
+  {
+    std::lock_guard lock(handoff_mu_);
+    spent.swap(spent_);
+  }
+}  // destroyed here, on the thread whose poll() allocated them
+
 void WorkerSourceTask::rethrow_sender_failure() {
   std::lock_guard lock(handoff_mu_);
   if (sender_failure_) std::rethrow_exception(sender_failure_);
@@ -125,15 +136,27 @@ void WorkerSourceTask::send_loop() {
   try {
     for (;;) {
       std::vector<Polled> batch;
+      submitted_->free_released();
       {
         std::unique_lock lock(handoff_mu_);
-        handoff_cv_.wait(lock, [&] { return sender_stop_ || !handoff_.empty(); });
+        while (!sender_stop_ && handoff_.empty()) {
+          // Idle: what the sinks release meanwhile is freed at least once a second.
+          if (handoff_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout) {
+            lock.unlock();
+            submitted_->free_released();
+            lock.lock();
+          }
+        }
         if (sender_stop_) return;
         batch = std::move(handoff_.front());
         handoff_.pop_front();
       }
       handoff_cv_.notify_all();
       convert(batch);
+      {
+        std::lock_guard lock(handoff_mu_);
+        spent_.push_back(std::move(batch));
+      }
       while (!pending_.empty()) {
         if (quit()) return;
         if (paused()) {  // nothing goes out while paused; the task thread reports the state
@@ -173,7 +196,8 @@ void WorkerSourceTask::convert(std::vector<Polled>& records) {
     const std::uint64_t seq = r.sequence;
     std::optional<BusMessage> message;
     if (auto transformed = components_.transforms.apply(std::move(r.record), policy_)) {
-      message = convert_one(std::move(*transformed), seq);
+      r.record = std::move(*transformed);
+      message = convert_one(r.record, seq);
     }
     if (message) {
       pending_.push_back(std::move(*message));
@@ -183,7 +207,7 @@ void WorkerSourceTask::convert(std::vector<Polled>& records) {
   }
 }
 
-std::optional<BusMessage> WorkerSourceTask::convert_one(Record record, std::uint64_t sequence) {
+std::optional<BusMessage> WorkerSourceTask::convert_one(Record& record, std::uint64_t sequence) {
   BusMessage m;
   if (!record.headers.empty()) {
     header_context_.record = &record;

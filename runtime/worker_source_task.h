@@ -73,12 +73,18 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
   std::vector<SourceRecord> poll_task();
   // Task thread: submits the records and queues them for the sender (waits while the queue is full).
   void hand_over(std::vector<SourceRecord>& records);
+  // Task thread: destroys the batches the sender is done with. Memory goes back to the thread that
+  // allocated it (the sender likewise frees the bus messages it made, SubmittedRecords::released),
+  // so malloc's per-thread caches serve the next batch instead of both threads contending for
+  // each other's arenas.
+  void free_spent();
   void rethrow_sender_failure();
   void stop_sender();
   // Sender thread.
   void send_loop();
   void convert(std::vector<Polled>& records);
-  std::optional<BusMessage> convert_one(Record record, std::uint64_t sequence);
+  // Leaves `record` in place (but for its topic): the task thread frees it (free_spent()).
+  std::optional<BusMessage> convert_one(Record& record, std::uint64_t sequence);
   void send_pending();
   void maybe_commit(bool force);
 
@@ -95,9 +101,10 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
   ErrorContext header_context_, key_context_, value_context_;
   std::shared_ptr<SubmittedRecords> submitted_ = std::make_shared<SubmittedRecords>();
   std::vector<BusMessage> pending_;  // sender: converted, not yet accepted by the bus
-  std::mutex handoff_mu_;  // guards the four below
+  std::mutex handoff_mu_;  // guards the five below
   std::condition_variable handoff_cv_;
   std::deque<std::vector<Polled>> handoff_;
+  std::vector<std::vector<Polled>> spent_;  // converted batches, for the task thread to free
   std::exception_ptr sender_failure_;
   bool sender_stop_ = false;
   std::thread sender_;

@@ -271,19 +271,16 @@ void ChangeStreamReader::on_change(const Relation& rel, Lsn lsn, std::vector<Sou
   next.txid = tx_xid_;
   next.ts_usec = tx_commit_time_.unix_micros();
   std::size_t before = out.size();
-  // The builder copies the offset it is given into each record; it is set here instead, moved into
-  // the last record (one map built per change, not two).
+  // No offset per change: end_batch() gives the batch's last record the position (a batch holds
+  // whole changes, so that is never half of a delete and its tombstone or of a key change).
   static const SourceOffset kNoOffset;
   emit(source_info(lsn), kNoOffset);
-  if (out.size() > before) out.back().source_offset = next.to_offset();
-  // Only the change's last record says the change is done (a delete and its tombstone, the three
-  // records of a key change).
-  if (out.size() > before + 1) {
-    SourceOffset partial = position_.to_offset();
-    for (std::size_t i = before; i + 1 < out.size(); ++i) out[i].source_offset = partial;
-  }
   tx_records_in_batch_ += out.size() - before;
   position_ = next;
+}
+
+void ChangeStreamReader::end_batch(std::vector<SourceRecord>& out) {
+  if (!out.empty() && out.back().source_offset.empty()) out.back().source_offset = position_.to_offset();
 }
 
 void ChangeStreamReader::on_message(const LogicalMsg& m, Lsn lsn, std::vector<SourceRecord>& out) {

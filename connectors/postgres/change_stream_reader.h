@@ -73,6 +73,10 @@ class ChangeStreamReader {
   void resume_from(const StreamPosition& emitted, int protocol_version = 1);
   // Before each poll's batch.
   void begin_batch() { tx_records_in_batch_ = 0; }
+  // After it: gives the batch's last record the position after the last change handed out. Change
+  // records carry no offset of their own (an empty offset is no resume point, see sluice/record.h),
+  // so the runtime keeps one offset map per batch rather than one per change.
+  void end_batch(std::vector<SourceRecord>& out);
   // Decodes one message and appends its records. `catalog` answers table metadata lookups.
   void handle(const XLogData& data, std::vector<SourceRecord>& out, PgConnection& catalog);
   // A committed streamed transaction is being replayed: call replay() before reading on.

@@ -479,6 +479,7 @@ std::vector<SourceRecord> PostgresSourceTask::poll_stream() {
     reader_->handle(*data, out, *conn_);
     if (!out.empty() && !first_record) first_record = clock::now();
   }
+  reader_->end_batch(out);
   maybe_heartbeat(out);
   return out;
 }

@@ -1,6 +1,7 @@
 #include "replication_stream.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -217,6 +218,7 @@ void ReplicationStream::start(const std::string& slot, Lsn start, const StreamOp
 // --- The pump: the thread that owns the connection once streaming -------------------------
 
 void ReplicationStream::pump() noexcept {
+  pthread_setname_np(pthread_self(), "pg-replication");
   std::unique_ptr<Chunk> chunk = take_spare();
   try {
     std::uint32_t since_clock_check = 0;

@@ -91,7 +91,10 @@ class SourcePartition {
 };
 
 // Where in its source partition a record came from; the runtime stores the last committed one per
-// partition and hands it back to the next task instance.
+// partition and hands it back to the next task instance. An empty offset marks a record that is no
+// resume point of its own: it is delivered and waited for like any other, and the offset committed
+// once it is acknowledged is that of the next record after it that has one. A source may thus give
+// an offset to the last record of each poll() batch only, sparing a map per record.
 using SourceOffset = OffsetMap;
 
 struct SourceRecord {

@@ -40,3 +40,26 @@ TEST_CASE("Records without a source partition are never committed", "[offsets]")
   REQUIRE(records.drain_committable().empty());
   REQUIRE(records.pending() == 0);
 }
+
+TEST_CASE("A record with an empty offset is waited for but is no commit point", "[offsets]") {
+  SubmittedRecords records;
+  SourcePartition p{{"k", Value("v")}};
+  auto r1 = records.submit(p, {});
+  auto r2 = records.submit(p, {});
+  auto r3 = records.submit(p, {{"o", Value(std::int64_t{3})}});
+  auto r4 = records.submit(p, {});
+  records.acknowledge(r2);
+  records.acknowledge(r3);
+  // r1 is not acknowledged: r3's offset would cover it, so nothing is committable.
+  REQUIRE(records.drain_committable().empty());
+  records.acknowledge(r1);
+  records.acknowledge(r4);
+  // r4 is the newest acknowledged record, but it has no offset: r3's is the one to commit.
+  auto committed = records.drain_committable();
+  REQUIRE(committed.at(p).at("o") == Value(std::int64_t{3}));
+  REQUIRE(records.pending() == 0);
+  // Nothing new: the empty-offset record does not commit r3's offset again.
+  auto r5 = records.submit(p, {});
+  records.acknowledge(r5);
+  REQUIRE(records.drain_committable().empty());
+}
