@@ -7,7 +7,8 @@
 # starts consuming until the marker row written after the last change is visible in its target.
 # Afterwards both targets are checked row by row against the source (the run fails if they differ).
 # Prints seconds to converge for each and the ratio (subscription time / sluice time; > 1 means
-# sluice is faster). Medians of RUNS runs.
+# sluice is faster). Medians of RUNS runs. WORKER_EXTRA: worker.properties lines for sluice's worker
+# (e.g. WORKER_EXTRA=embedded.bus.buffer.bytes=67108864).
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/pg_server.sh"
 runs="${RUNS:-3}"
@@ -58,7 +59,7 @@ for i in $(seq 1 "$runs"); do
   psql_ -d dst_native -c "ALTER SUBSCRIPTION s DISABLE" >/dev/null
 
   start=$(now_ns)
-  start_worker
+  start_worker ${WORKER_EXTRA:-}
   post_connector "{\"name\":\"sink\",\"config\":{\"connector.class\":\"io.debezium.connector.jdbc.JdbcSinkConnector\",
     \"topics\":\"bench.public.t\",\"connection.url\":\"jdbc:postgresql://127.0.0.1:${pgport}/dst_sluice\",
     \"connection.username\":\"postgres\",\"insert.mode\":\"upsert\",\"primary.key.mode\":\"record_key\",
