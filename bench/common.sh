@@ -17,6 +17,8 @@ PY
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+# cpu_seconds <pid>: user + system CPU time of a live process.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 # write_worker_properties <dir> <port> [extra lines...]
 write_worker_properties() {

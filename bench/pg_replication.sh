@@ -30,14 +30,14 @@ workload="DO \$\$ DECLARE next_id int := 100001; BEGIN
 dump="SELECT md5(string_agg(concat_ws('|', id, v, payload, at), ',' ORDER BY id)) || ' ' || count(*) FROM t"
 
 wait_marker() {  # wait_marker <db>: until the marker row is in <db>'s t
-  local deadline=$(( $(date +%s) + 1800 ))
-  until [ "$(psql_ -d "$1" -At -c "SELECT count(*) FROM t WHERE id = -1" 2>/dev/null || echo 0)" = 1 ]; do
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "timed out waiting for $1; worker log:" >&2; tail -20 "$work/worker.log" >&2; exit 1; }
-    sleep 0.05
-  done
+  # One session polls inside the server (a fresh psql every few ms would take a tenth of the
+  # machine from whatever is being measured); COMMIT each round so no snapshot is held.
+  timeout 1800 psql -X -q -v ON_ERROR_STOP=1 -h "$work" -p "$pgport" -U postgres -d "$1" -c "DO \$\$ BEGIN
+      WHILE NOT EXISTS (SELECT 1 FROM t WHERE id = -1) LOOP PERFORM pg_sleep(0.005); COMMIT; END LOOP; END \$\$" \
+    || { echo "timed out waiting for $1; worker log:" >&2; tail -20 "$work/worker.log" >&2; exit 1; }
 }
 
-ours=(); native=()
+ours=(); native=(); cpu=()
 for i in $(seq 1 "$runs"); do
   for db in src dst_native dst_sluice; do
     psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
@@ -73,6 +73,7 @@ for i in $(seq 1 "$runs"); do
   wait_marker dst_sluice
   end=$(now_ns)
   ours+=("$(( (end - start) / 1000000 ))")
+  cpu+=("$(cpu_seconds "$pid")")
   stop_worker
 
   expected=$(psql_ -d src -At -c "$dump")
@@ -84,7 +85,7 @@ for i in $(seq 1 "$runs"); do
     -c "DROP SUBSCRIPTION s" >/dev/null
   psql_ -d src -c "SELECT pg_drop_replication_slot('native'), pg_drop_replication_slot('sluice')" >/dev/null
 done
-o=$(median "${ours[@]}"); n=$(median "${native[@]}")
-awk -v o="$o" -v n="$n" -v c="$changes" -v k="$runs" 'BEGIN {
-  printf "PostgreSQL -> PostgreSQL, %d mixed changes (median of %d): sluice %.2f s (%.0f changes/s), CREATE SUBSCRIPTION %.2f s (%.0f changes/s), ratio subscription/sluice %.2f (target > 1)\n", c, k, o/1000, c*1000/o, n/1000, c*1000/n, n/o }'
+o=$(median "${ours[@]}"); n=$(median "${native[@]}"); w=$(median "${cpu[@]}")
+awk -v o="$o" -v n="$n" -v w="$w" -v c="$changes" -v k="$runs" 'BEGIN {
+  printf "PostgreSQL -> PostgreSQL, %d mixed changes (median of %d): sluice %.2f s (%.0f changes/s; worker CPU %.2f s), CREATE SUBSCRIPTION %.2f s (%.0f changes/s), ratio subscription/sluice %.2f (target > 1)\n", c, k, o/1000, c*1000/o, w, n/1000, c*1000/n, n/o }'
 echo "pgcopydb follow: not measured (see bench/README.md)"

@@ -54,8 +54,6 @@ load() {
     END LOOP; END \$\$;"
 }
 
-# cpu_seconds <pid>: user + system CPU time of a live process.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 for table in ${TABLES:-narrow wide}; do
   base=(); ours=(); rss=(); cpu=()

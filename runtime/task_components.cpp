@@ -21,6 +21,12 @@ std::pair<std::string, ConfigMap> converter_settings(const WorkerConfig& worker,
   if (own != connector.end() && !own->second.empty()) return {own->second, prefixed(connector, role + ".")};
   return {worker.config().get_string(role), prefixed(worker.originals(), role + ".")};
 }
+
+void add_to_fingerprint(std::string& out, const std::string& role, const std::string& converter_class,
+                        const ConfigMap& props) {
+  out.append(role).append("=").append(converter_class).append("\n");
+  for (const auto& [k, v] : props) out.append(role).append(".").append(k).append("=").append(v).append("\n");
+}
 }  // namespace
 
 TaskComponents build_task_components(const PluginRegistry& registry, const WorkerConfig& worker,
@@ -38,6 +44,17 @@ TaskComponents build_task_components(const PluginRegistry& registry, const Worke
   c.value_converter = registry.new_converter(value_class);
   c.value_converter->configure(value_props, false);
   c.value_converter_class = value_class;
+
+  if (worker.embedded_bus() && worker.config().get_bool("embedded.bus.pass.records")) {
+    std::string fingerprint;
+    add_to_fingerprint(fingerprint, "key.converter", key_class, key_props);
+    add_to_fingerprint(fingerprint, "value.converter", value_class, value_props);
+    auto key = registry.new_converter(key_class);
+    key->configure(key_props, true);
+    auto value = registry.new_converter(value_class);
+    value->configure(value_props, false);
+    c.format = RecordFormat::make(std::move(fingerprint), std::move(key), std::move(value));
+  }
 
   auto [header_class, header_props] = converter_settings(worker, connector_config, "header.converter");
   c.header_converter = registry.new_header_converter(header_class);

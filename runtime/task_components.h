@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "runtime/bus/record_passing.h"
 #include "runtime/plugin_registry.h"
 #include "runtime/transform_chain.h"
 #include "sluice/config_def.h"
@@ -22,6 +23,9 @@ struct TaskComponents {
   std::string key_converter_class;
   std::string value_converter_class;
   std::string header_converter_class;
+  // Set when records of this task may be passed on the embedded bus (embedded.bus.pass.records
+  // and converters that allow it): the key and value converter settings, with instances of their own.
+  std::shared_ptr<const RecordFormat> format;
   TransformChain transforms;
 };
 

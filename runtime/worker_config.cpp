@@ -86,6 +86,12 @@ const ConfigDef& WorkerConfig::config_def() {
       .define("embedded.bus.buffer.bytes", T::kLong, 16L << 20, at_least(1024), Importance::kMedium,
               "Embedded bus only: most bytes of records a topic holds before its producers wait. Records "
               "leave the bus once every sink reading the topic has committed them.")
+      .define("embedded.bus.pass.records", T::kBoolean, true, Importance::kLow,
+              "Embedded bus only: hand a source's records to the sinks as objects, without serializing and "
+              "parsing them, where the sink's converters would only rebuild them: both sides use the same key "
+              "and value converter class and settings, and the converter allows it (JsonConverter with "
+              "schemas.enable=true and decimal.format=BASE64). Sinks see the same records either way; false "
+              "always goes through the bytes.")
       .define("embedded.bus.ephemeral.topics.regex", T::kString, R"(__debezium-heartbeat\..*)", valid_regex(),
               Importance::kLow,
               "Embedded bus only: topics whose records need not wait for a reader, such as Debezium's heartbeat "

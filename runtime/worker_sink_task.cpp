@@ -134,15 +134,32 @@ std::optional<SinkRecord> WorkerSinkTask::convert(const ConsumedMessage& consume
     ctx.source_offset = consumed.offset;
     return policy_.execute(ctx, op);
   };
-  if (!run(key_context_, [&] {
-        auto sv = components_.key_converter->to_connect_data(m.topic, r.headers, m.key ? &*m.key : nullptr);
+  const std::optional<Bytes>* key = &m.key;
+  const std::optional<Bytes>* value = &m.value;
+  std::pair<std::optional<Bytes>, std::optional<Bytes>> written;  // of a passed record, for other converters
+  if (m.passed) {
+    if (reads_format(m.format)) {
+      r.key_schema = m.passed->key_schema;
+      r.key = m.passed->key;
+      r.value_schema = m.passed->value_schema;
+      r.value = m.passed->value;
+      key = value = nullptr;
+    } else if (!run(value_context_, [&] { written = m.format->serialize(m.topic, *m.passed); })) {
+      return std::nullopt;
+    } else {
+      key = &written.first;
+      value = &written.second;
+    }
+  }
+  if (key && !run(key_context_, [&] {
+        auto sv = components_.key_converter->to_connect_data(m.topic, r.headers, *key ? &**key : nullptr);
         r.key_schema = std::move(sv.schema);
         r.key = std::move(sv.value);
       })) {
     return std::nullopt;
   }
-  if (!run(value_context_, [&] {
-        auto sv = components_.value_converter->to_connect_data(m.topic, r.headers, m.value ? &*m.value : nullptr);
+  if (value && !run(value_context_, [&] {
+        auto sv = components_.value_converter->to_connect_data(m.topic, r.headers, *value ? &**value : nullptr);
         r.value_schema = std::move(sv.schema);
         r.value = std::move(sv.value);
       })) {
@@ -157,6 +174,14 @@ std::optional<SinkRecord> WorkerSinkTask::convert(const ConsumedMessage& consume
     return std::nullopt;
   }
   return components_.transforms.apply(std::move(r), policy_);
+}
+
+bool WorkerSinkTask::reads_format(const std::shared_ptr<const RecordFormat>& format) {
+  if (format != last_format_) {  // held, so its address is not reused while compared against
+    last_format_ = format;
+    last_format_matches_ = components_.format && components_.format->fingerprint() == format->fingerprint();
+  }
+  return last_format_matches_;
 }
 
 void WorkerSinkTask::deliver(const std::vector<ConsumedMessage>& messages) {

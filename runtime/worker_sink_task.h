@@ -69,6 +69,8 @@ class WorkerSinkTask : public WorkerTask, private SinkTaskContext, private Erran
 
   void on_assignment(std::vector<TopicPartition> partitions);
   std::optional<SinkRecord> convert(const ConsumedMessage& consumed, const TopicPartition& tp);
+  // Whether this task's converters would rebuild exactly what records passed in `format` hold.
+  bool reads_format(const std::shared_ptr<const RecordFormat>& format);
   void deliver(const std::vector<ConsumedMessage>& messages);
   bool put_with_retries(const std::vector<SinkRecord>& records);
   void maybe_commit(bool force);
@@ -86,6 +88,8 @@ class WorkerSinkTask : public WorkerTask, private SinkTaskContext, private Erran
   std::vector<TopicPartition> assignment_;
   TopicOffsets current_;  // next offset to consume, per partition, after a successful put
   std::set<std::string> seen_topics_;
+  std::shared_ptr<const RecordFormat> last_format_;  // the format reads_format() last answered for
+  bool last_format_matches_ = false;
   const std::vector<ConsumedMessage>* in_flight_ = nullptr;  // the batch put() is working on
   std::shared_ptr<DeadLetterTracker> dead_letters_;
   std::chrono::steady_clock::time_point next_commit_;

@@ -75,6 +75,8 @@ void WorkerSourceTask::execute() {
         continue;
       }
       free_spent();
+      // Passed records hold what poll() allocated: they go back on this thread too.
+      if (components_.format) submitted_->free_released();
       auto records = poll_task();
       if (!records.empty()) hand_over(records);
       maybe_commit(false);
@@ -136,14 +138,14 @@ void WorkerSourceTask::send_loop() {
   try {
     for (;;) {
       std::vector<Polled> batch;
-      submitted_->free_released();
+      if (!components_.format) submitted_->free_released();
       {
         std::unique_lock lock(handoff_mu_);
         while (!sender_stop_ && handoff_.empty()) {
           // Idle: what the sinks release meanwhile is freed at least once a second.
           if (handoff_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout) {
             lock.unlock();
-            submitted_->free_released();
+            if (!components_.format) submitted_->free_released();
             lock.lock();
           }
         }
@@ -220,18 +222,14 @@ std::optional<BusMessage> WorkerSourceTask::convert_one(Record& record, std::uin
     });
     if (!ok) return std::nullopt;
   }
-  key_context_.record = &record;
-  if (!policy_.execute(key_context_, [&] {
-        m.key = components_.key_converter->from_connect_data(record.topic, record.headers, record.key_schema, record.key);
-      })) {
-    return std::nullopt;
+  if (components_.format) {
+    if (auto passed = components_.format->pass(record)) {
+      m.passed = std::make_shared<const PassedRecord>(std::move(*passed));
+      m.format = components_.format;
+    }
   }
-  value_context_.record = &record;
-  if (!policy_.execute(value_context_, [&] {
-        m.value = components_.value_converter->from_connect_data(record.topic, record.headers, record.value_schema,
-                                                                 record.value);
-      })) {
-    return std::nullopt;
+  if (!m.passed) {
+    if (!convert_key_value(record, m)) return std::nullopt;
   }
   if (seen_topics_.insert(record.topic).second) listener().on_topic(id(), record.topic);
   m.topic = std::move(record.topic);
@@ -239,6 +237,23 @@ std::optional<BusMessage> WorkerSourceTask::convert_one(Record& record, std::uin
   m.tracker = submitted_;
   m.sequence = sequence;
   return m;
+}
+
+bool WorkerSourceTask::convert_key_value(Record& record, BusMessage& m) {
+  key_context_.record = &record;
+  if (!policy_.execute(key_context_, [&] {
+        m.key = components_.key_converter->from_connect_data(record.topic, record.headers, record.key_schema, record.key);
+      })) {
+    return false;
+  }
+  value_context_.record = &record;
+  if (!policy_.execute(value_context_, [&] {
+        m.value = components_.value_converter->from_connect_data(record.topic, record.headers, record.value_schema,
+                                                                 record.value);
+      })) {
+    return false;
+  }
+  return true;
 }
 
 void WorkerSourceTask::send_pending() {

@@ -85,6 +85,8 @@ class WorkerSourceTask : public WorkerTask, private SourceTaskContext {
   void convert(std::vector<Polled>& records);
   // Leaves `record` in place (but for its topic): the task thread frees it (free_spent()).
   std::optional<BusMessage> convert_one(Record& record, std::uint64_t sequence);
+  // Serializes key and value with the task's converters under errors.*; false when the record is dropped.
+  bool convert_key_value(Record& record, BusMessage& m);
   void send_pending();
   void maybe_commit(bool force);
 

@@ -1,5 +1,6 @@
 // BusMessage: a converted record on its way from a source task to sink tasks, as Kafka would hold
-// it: topic, key and value bytes, header bytes, timestamp.
+// it: topic, key and value bytes, header bytes, timestamp. Or, passed (runtime/bus/record_passing.h),
+// the key and value objects themselves with the format that says which converters they stand for.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/bus/record_passing.h"
 #include "sluice/value.h"
 
 namespace sluice::runtime {
@@ -37,6 +39,9 @@ struct BusMessage {
   std::string topic;
   std::optional<Bytes> key;
   std::optional<Bytes> value;
+  // When set, key and value above are unset and these stand for them.
+  std::shared_ptr<const PassedRecord> passed;
+  std::shared_ptr<const RecordFormat> format;  // set with `passed`
   std::vector<BusHeader> headers;
   std::optional<std::int64_t> timestamp_ms;
   std::shared_ptr<AckTracker> tracker;  // may be null: nobody waits for this message
@@ -44,7 +49,8 @@ struct BusMessage {
 
   // What the message costs against a topic's byte budget.
   std::size_t size_bytes() const {
-    std::size_t n = 64 + topic.size() + (key ? key->size() : 0) + (value ? value->size() : 0);
+    std::size_t n = 64 + topic.size() + (key ? key->size() : 0) + (value ? value->size() : 0) +
+                    (passed ? passed->bytes : 0);
     for (const auto& h : headers) n += 16 + h.key.size() + (h.value ? h.value->size() : 0);
     return n;
   }

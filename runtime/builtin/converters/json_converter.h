@@ -15,6 +15,12 @@
 //
 // Also a HeaderConverter: header values are converted exactly like record values.
 //
+// A PassingConverter (runtime/bus/record_passing.h) with schemas.enable and decimal.format BASE64:
+// the round trip rebuilds an equal schema and value, so pass() only has to check the value
+// against its schema and put in the defaults replace.null.with.default writes. NUMERIC decimals
+// may come back with other (equal-valued) bytes and schemaless values with other types: those
+// settings do not pass.
+//
 // Threads: one task thread at a time (the caches are unsynchronized).
 #pragma once
 
@@ -23,12 +29,13 @@
 #include <string_view>
 
 #include "runtime/builtin/converters/lru_cache.h"
+#include "runtime/bus/record_passing.h"
 #include "sluice/converter.h"
 #include "sluice/json.h"
 
 namespace sluice::builtin {
 
-class JsonConverter : public Converter, public HeaderConverter {
+class JsonConverter : public Converter, public HeaderConverter, public runtime::PassingConverter {
  public:
   static const ConfigDef& definition();
   const ConfigDef& config_def() const override { return definition(); }
@@ -45,6 +52,9 @@ class JsonConverter : public Converter, public HeaderConverter {
                                            const SchemaPtr& schema, const Value& value) override;
   SchemaAndValue to_connect_header(const std::string& topic, const std::string& header_key,
                                    const Bytes* data) override;
+
+  bool passes_records() const override { return schemas_enabled_ && !encode_options_.decimal_numeric; }
+  bool pass(SchemaPtr& schema, Value& value) const override;
 
  private:
   struct EncodedSchema {

@@ -2,8 +2,10 @@
 // lifecycle Kafka Connect users rely on.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <variant>
 
+#include "runtime/builtin/converters/register.h"
 #include "runtime/herder_errors.h"
 #include "runtime/standalone_herder.h"
 #include "runtime/storage/file_offset_store.h"
@@ -16,15 +18,21 @@ using namespace sluice::runtime;
 using namespace sluice::testing;
 
 namespace {
+ConfigMap worker_settings(const TempDir& dir, const ConfigMap& overrides) {
+  ConfigMap c{{"key.converter", "test.PlainStringConverter"},
+              {"value.converter", "test.PlainStringConverter"},
+              {"header.converter", "test.PlainStringConverter"},
+              {"offset.storage.file.filename", (dir / "offsets.json").string()},
+              {"config.storage.file.filename", (dir / "connectors.json").string()},
+              {"offset.flush.interval.ms", "50"},
+              {"task.shutdown.graceful.timeout.ms", "3000"}};
+  for (const auto& [k, v] : overrides) c[k] = v;
+  return c;
+}
+
 struct Harness {
   TempDir dir;
-  WorkerConfig config{ConfigMap{{"key.converter", "test.PlainStringConverter"},
-                                {"value.converter", "test.PlainStringConverter"},
-                                {"header.converter", "test.PlainStringConverter"},
-                                {"offset.storage.file.filename", (dir / "offsets.json").string()},
-                                {"config.storage.file.filename", (dir / "connectors.json").string()},
-                                {"offset.flush.interval.ms", "50"},
-                                {"task.shutdown.graceful.timeout.ms", "3000"}}};
+  WorkerConfig config;
   PluginRegistry registry;
   ConfigProviders providers;
   std::unique_ptr<FileOffsetStore> offsets;
@@ -34,9 +42,10 @@ struct Harness {
   std::unique_ptr<Worker> worker;
   std::unique_ptr<StandaloneHerder> herder;
 
-  Harness() {
+  explicit Harness(const ConfigMap& overrides = {}) : config(worker_settings(dir, overrides)) {
     StagingRegistrar r("1.0", "test");
     register_test_plugins(r);
+    builtin::register_converters(r);
     r.commit(registry);
     registry.finish();
     reset_script();
@@ -97,6 +106,38 @@ TEST_CASE("Records flow from a source to a sink and source offsets commit after 
     std::lock_guard lock(script().mu);
     return !script().commits.empty();
   }));
+}
+
+TEST_CASE("Records passed on the bus reach each sink as its own converters would read them", "[herder]") {
+  // The worker's JsonConverter lets records pass unserialized; a sink with other converters must
+  // still get the bytes JsonConverter writes, as it would over Kafka.
+  for (const char* passing : {"true", "false"}) {
+    DYNAMIC_SECTION("embedded.bus.pass.records=" << passing) {
+      Harness h({{"key.converter", "org.apache.kafka.connect.json.JsonConverter"},
+                 {"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
+                 {"embedded.bus.pass.records", passing}});
+      h.herder->put_connector_config("src", {{"connector.class", "test.ScriptedSourceConnector"}}, false,
+                                     std::nullopt);
+      h.herder->put_connector_config("same", {{"connector.class", "RecordingSink"}, {"topics", "numbers"}}, false,
+                                     std::nullopt);
+      h.herder->put_connector_config("other",
+                                     {{"connector.class", "RecordingSink"},
+                                      {"topics", "numbers"},
+                                      {"key.converter", "test.PlainStringConverter"},
+                                      {"value.converter", "test.PlainStringConverter"}},
+                                     false, std::nullopt);
+      make_available(120);
+      REQUIRE(eventually([] { return script().snapshot().size() == 240; }));
+      auto got = script().snapshot();
+      std::multiset<std::string> received(got.begin(), got.end());
+      for (int i = 0; i < 120; ++i) {
+        const std::string n = "n" + std::to_string(i);
+        INFO(n);
+        REQUIRE(received.count(n) == 1);  // "same": the string value itself
+        REQUIRE(received.count(R"({"schema":{"type":"string","optional":false},"payload":")" + n + "\"}") == 1);
+      }
+    }
+  }
 }
 
 TEST_CASE("Task status shows the runtime's gauges; a restarted task starts them afresh", "[herder]") {

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
+#include <limits>
+
 #include "runtime/builtin/converters/json_converter.h"
 #include "sluice/errors.h"
 #include "sluice/schema.h"
@@ -207,4 +210,126 @@ TEST_CASE("JsonConverter reads a run of records with one schema exactly, and sti
   auto other = read(c, R"({"schema":{"type":"string","optional":false},"payload":"x"})");
   REQUIRE(other.schema->type() == Type::kString);
   REQUIRE(other.value == Value("x"));
+}
+
+namespace {
+
+// A Debezium-like envelope exercising every type: what passing must reproduce exactly.
+std::pair<SchemaPtr, Value> mixed_record(bool null_fields) {
+  auto row = SchemaBuilder::struct_()
+                 .name("p.public.t.Value")
+                 .optional()
+                 .field("i8", schemas::int8())
+                 .field("i16", SchemaBuilder::int16().optional().build())
+                 .field("i64", schemas::int64())
+                 .field("f32", SchemaBuilder::float32().optional().build())
+                 .field("f64", schemas::float64())
+                 .field("flag", SchemaBuilder::boolean().optional().default_value(true).build())
+                 .field("s", SchemaBuilder::string().optional().default_value(std::string("dflt")).build())
+                 .field("b", SchemaBuilder::bytes().optional().build())
+                 .field("price", logical::decimal(2).optional().build())
+                 .field("tags", SchemaBuilder::array(schemas::optional_string()).optional().build())
+                 .field("attrs", SchemaBuilder::map(schemas::string(), schemas::optional_int32()).optional().build())
+                 .field("ids", SchemaBuilder::map(schemas::int32(), schemas::string()).optional().build())
+                 .build();
+  auto envelope = SchemaBuilder::struct_()
+                      .name("p.public.t.Envelope")
+                      .version(2)
+                      .doc("change")
+                      .field("before", row)
+                      .field("after", row)
+                      .field("op", schemas::string())
+                      .field("ts_ms", schemas::optional_int64())
+                      .build();
+  Struct after(row);
+  after.put("i8", std::int8_t{-3}).put("i64", std::int64_t{1} << 40).put("f64", 0.1);
+  after.put("b", Bytes{0, 255, 7}).put("price", logical::decimal_from_unscaled(-152));
+  if (!null_fields) {
+    after.put("i16", std::int16_t{300}).put("f32", std::numeric_limits<float>::quiet_NaN());
+    after.put("flag", false).put("s", std::string("h\u00e9llo \"x\"\n"));
+    after.put("tags", Array{Value("a"), Value(), Value("c")});
+    after.put("attrs", Map{{Value("k"), Value(std::int32_t{1})}, {Value("z"), Value()}});
+    after.put("ids", Map{{Value(std::int32_t{2}), Value("two")}});
+  }
+  Struct e(envelope);
+  e.put("after", std::move(after)).put("op", "c");
+  return {envelope, Value(std::move(e))};
+}
+
+// Bit-level float equality (NaN == NaN), for comparing round trips.
+bool same(const Value& a, const Value& b);
+bool same(const std::vector<Value>& a, const std::vector<Value>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!same(a[i], b[i])) return false;
+  }
+  return true;
+}
+bool same(const Value& a, const Value& b) {
+  if (auto* f = a.get_if<float>()) return b.is<float>() && std::memcmp(f, b.get_if<float>(), sizeof(float)) == 0;
+  if (auto* s = a.get_if<Struct>()) {
+    return b.is<Struct>() && *s->schema() == *b.as<Struct>().schema() && same(s->values(), b.as<Struct>().values());
+  }
+  if (auto* x = a.get_if<Array>()) return b.is<Array>() && same(*x, b.as<Array>());
+  if (auto* m = a.get_if<Map>()) {
+    const auto* n = b.get_if<Map>();
+    if (!n || m->size() != n->size()) return false;
+    for (std::size_t i = 0; i < m->size(); ++i) {
+      if (!same((*m)[i].first, (*n)[i].first) || !same((*m)[i].second, (*n)[i].second)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+}  // namespace
+
+TEST_CASE("JsonConverter's pass() gives what the round trip through the bytes gives", "[converters][json]") {
+  for (const char* replace : {"true", "false"}) {
+    for (bool null_fields : {false, true}) {
+      DYNAMIC_SECTION("replace.null.with.default=" << replace << (null_fields ? ", null fields" : "")) {
+        auto c = configured({{"replace.null.with.default", replace}});
+        REQUIRE(c.passes_records());
+        auto [schema, value] = mixed_record(null_fields);
+        Bytes written = *c.from_connect_data("t", {}, schema, value);
+        SchemaAndValue read_back = c.to_connect_data("t", {}, &written);
+
+        SchemaPtr passed_schema = schema;
+        Value passed = value;
+        REQUIRE(c.pass(passed_schema, passed));
+        REQUIRE(*passed_schema == *read_back.schema);
+        REQUIRE(same(passed, read_back.value));
+        // The nulls that have defaults are what tell the two settings apart.
+        const Value& s = passed.as<Struct>().get("after").as<Struct>().get("s");
+        if (!null_fields) {
+          REQUIRE(s == Value("h\u00e9llo \"x\"\n"));
+        } else if (std::string(replace) == "true") {
+          REQUIRE(s == Value("dflt"));
+        } else {
+          REQUIRE(s.is_null());
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("JsonConverter passes tombstones and refuses what its conversion would refuse", "[converters][json]") {
+  auto c = configured();
+  SchemaPtr schema = schemas::string();
+  Value tombstone;
+  REQUIRE(c.pass(schema, tombstone));
+  REQUIRE(schema == nullptr);  // absent bytes read back as a null schema
+
+  SchemaPtr row = SchemaBuilder::struct_().field("n", schemas::int32()).build();
+  Value missing{Struct(row)};
+  REQUIRE_FALSE(c.pass(row, missing));  // a required field without default is null
+  SchemaPtr required = schemas::int32();
+  Value wrong_type(std::int64_t{1});
+  REQUIRE_FALSE(c.pass(required, wrong_type));
+  SchemaPtr none;
+  Value schemaless(std::int32_t{1});
+  REQUIRE_FALSE(c.pass(none, schemaless));  // would read back as int64
+
+  REQUIRE_FALSE(configured({{"schemas.enable", "false"}}).passes_records());
+  REQUIRE_FALSE(configured({{"decimal.format", "NUMERIC"}}).passes_records());
 }
