@@ -5,7 +5,9 @@
 # converter class). Baseline in the same run: pg_recvlogical draining the same WAL with pgoutput
 # to /dev/null over the same unix socket. Prints rows/s of both and the ratio (target >= 0.8), the
 # worker's peak RSS and its CPU seconds per million events. Narrow rows and ~1 KB rows.
-# Medians of RUNS runs. SLUICE_BUILD_DIR picks the build directory (default build/).
+# Medians of RUNS runs. SLUICE_BUILD_DIR picks the build directory (default build/). Records are
+# serialized and parsed again (embedded.bus.pass.records=false), so JsonConverter's cost is in the
+# figure; PASS_RECORDS=true lets them pass as objects, as a worker does by default.
 source "$(dirname "$0")/common.sh"
 runs="${RUNS:-3}"
 rows="${ROWS:-1000000}"
@@ -70,7 +72,8 @@ for table in ${TABLES:-narrow wide}; do
     base+=("$(( rows * 1000000000 / (end - start) ))")
 
     port=$(free_port)
-    write_worker_properties "$work" "$port" "offset.flush.interval.ms=100"
+    write_worker_properties "$work" "$port" "offset.flush.interval.ms=100" \
+      "embedded.bus.pass.records=${PASS_RECORDS:-false}"
     rm -f "$work/offsets.json"
     "$sluice" standalone "$work/worker.properties" 2>"$work/worker.log" &
     pid=$!
