@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "sluice/errors.h"
+#include "json_text_scan.h"
 
 namespace sluice::json {
 
@@ -326,6 +327,7 @@ class Reader {
     ++p_;  // the opening quote
     std::string out;
     const char* run = p_;
+    p_ = detail::skip_plain_words(p_, end_);
     while (true) {
       if (p_ == end_) fail("unterminated string");
       auto c = static_cast<unsigned char>(*p_);
@@ -351,6 +353,7 @@ class Reader {
         default: fail("invalid escape");
       }
       run = p_;
+      p_ = detail::skip_plain_words(p_, end_);
     }
     out.append(run, p_);
     ++p_;
@@ -359,7 +362,7 @@ class Reader {
 
   void skip_string() {
     if (peek() != '"') fail("expected a string");
-    ++p_;
+    p_ = detail::skip_plain_words(p_ + 1, end_);
     while (true) {
       if (p_ == end_) fail("unterminated string");
       auto c = static_cast<unsigned char>(*p_++);
@@ -373,6 +376,7 @@ class Reader {
         } else if (!std::strchr("\"\\/bfnrt", e) || e == '\0') {
           fail("invalid escape");
         }
+        p_ = detail::skip_plain_words(p_, end_);
       }
     }
   }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "sluice/errors.h"
+#include "json_text_scan.h"
 
 namespace sluice::json {
 
@@ -339,7 +340,7 @@ void append_string(std::string& out, std::string_view text) {
   out += '"';
   const char* run = text.data();
   const char* end = text.data() + text.size();
-  for (const char* p = run; p != end; ++p) {
+  for (const char* p = detail::skip_plain_words(run, end); p != end; ++p) {
     auto c = static_cast<unsigned char>(*p);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(run, p);
@@ -357,6 +358,7 @@ void append_string(std::string& out, std::string_view text) {
         out.append(esc, sizeof esc);
       }
     }
+    p = detail::skip_plain_words(p + 1, end) - 1;
   }
   out.append(run, end);
   out += '"';

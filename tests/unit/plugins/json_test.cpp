@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include <fmt/format.h>
+
 #include "sluice/errors.h"
 #include "sluice/json.h"
 #include "sluice/schema.h"
@@ -101,6 +103,42 @@ TEST_CASE("json escapes control characters and passes UTF-8 through", "[json]") 
   REQUIRE(encode(schemas::string(), text) ==
           "\"q\\\"b\\\\n\\n\\t\\r\\b\\f\\u0001\\u001F/\x7f \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
   REQUIRE(json::decode_value(schemas::string(), encode(schemas::string(), text)) == Value(text));
+}
+
+TEST_CASE("json escapes a special byte wherever it falls in a long string", "[json]") {
+  // The writer and reader skip plain text eight bytes at a time; a quote, backslash, control
+  // character or high byte at any offset of any word, or in the short tail, must still be seen.
+  auto reference = [](const std::string& text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c < 0x20) out += fmt::format("\\u{:04X}", c);
+      else out += static_cast<char>(c);
+    }
+    return out + "\"";
+  };
+  for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\x20', '\x7f', '\x80', '\xff'}) {
+    for (std::size_t length : {1u, 7u, 8u, 9u, 16u, 23u, 33u}) {
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string text(length, 'a');
+        text[at] = special;
+        text[length - 1 - (at * 5) % length] = special;  // often a second one, elsewhere
+        std::string encoded = encode(schemas::string(), text);
+        INFO("special " << int(static_cast<unsigned char>(special)) << " length " << length << " at " << at);
+        REQUIRE(encoded == reference(text));
+        REQUIRE(json::decode_value(schemas::string(), encoded) == Value(text));
+        REQUIRE(json::decode_value(nullptr, encoded) == Value(text));
+      }
+    }
+  }
+  // A raw control character inside a string is refused wherever it is.
+  for (std::size_t at = 0; at < 20; ++at) {
+    std::string raw = "\"" + std::string(20, 'b') + "\"";
+    raw[1 + at] = '\x02';
+    REQUIRE_THROWS_AS(json::decode_value(schemas::string(), raw), DataError);
+  }
 }
 
 TEST_CASE("json encodes Decimal as base64 of the unscaled value or as a plain number", "[json]") {
