@@ -51,12 +51,12 @@ TEST_CASE("pipeline: PostgreSQL -> JDBC sinks -> PostgreSQL and MariaDB survive 
   REQUIRE(w.request("POST", "/connectors", jdbc_sink_json("maria-sink", maria_url, MariadbServer::kUser, MariadbServer::kPassword)).status == 201);
   REQUIRE(w.request("POST", "/connectors", source_json(pg, "pm_src", "pm_slot")).status == 201);
 
-  std::atomic<bool> writing{true};
+  std::atomic<bool> writing{true}, killing{true};
   std::thread writer([&] {
-    run_mixed_workload(pg, "pm_src", 120, /*seed=*/11);
+    run_mixed_workload(pg, "pm_src", 120, /*seed=*/11, &killing);
     writing = false;
   });
-  const int kills_mid_stream = kill_worker_repeatedly(w, writing, 3);
+  const int kills_mid_stream = kill_worker_repeatedly(w, writing, 3, &killing);
   writer.join();
   CHECK(kills_mid_stream >= 2);
 

@@ -24,12 +24,12 @@ TEST_CASE("pipeline: PostgreSQL -> JDBC sink -> PostgreSQL survives kill -9 and 
   REQUIRE(w.request("POST", "/connectors", jdbc_sink_json("pg-sink", postgres_jdbc_url(pg, "pp_dst"), "postgres", "")).status == 201);
   REQUIRE(w.request("POST", "/connectors", source_json(pg, "pp_src", "pp_slot")).status == 201);
 
-  std::atomic<bool> writing{true};
+  std::atomic<bool> writing{true}, killing{true};
   std::thread writer([&] {
-    run_mixed_workload(pg, "pp_src", 120, /*seed=*/7);
+    run_mixed_workload(pg, "pp_src", 120, /*seed=*/7, &killing);
     writing = false;
   });
-  const int kills_mid_stream = kill_worker_repeatedly(w, writing, 3);
+  const int kills_mid_stream = kill_worker_repeatedly(w, writing, 3, &killing);
   writer.join();
   CHECK(kills_mid_stream >= 2);
 

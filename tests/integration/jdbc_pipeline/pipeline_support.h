@@ -73,9 +73,12 @@ inline std::string jdbc_sink_json(const std::string& name, const std::string& ur
 
 // `rounds` transactions of upserts, deletes and updates over ids 1..4000; halfway through, a
 // column `extra` is added and later updates fill it.
-inline void run_mixed_workload(const PostgresServer& pg, const std::string& db, int rounds, unsigned seed) {
+// With `more`, writing goes on past `rounds` while *more is true (up to four times `rounds` in
+// all), so that kills meant to land mid-stream do however fast the machine writes.
+inline void run_mixed_workload(const PostgresServer& pg, const std::string& db, int rounds, unsigned seed,
+                               const std::atomic<bool>* more = nullptr) {
   std::mt19937 rng(seed);
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < rounds || (more && *more && round < 4 * rounds); ++round) {
     if (round == rounds / 2) pg.exec("ALTER TABLE t ADD COLUMN extra text", db);
     const std::string extra = round > rounds / 2 ? ", extra = 'x' || t.v" : "";
     const int base = std::uniform_int_distribution<int>(1, 3900)(rng);
@@ -93,8 +96,9 @@ inline void run_mixed_workload(const PostgresServer& pg, const std::string& db, 
 
 // Kills the worker with SIGKILL `crashes` times at random moments (400-1500 ms apart) and starts
 // it again each time; returns how many kills happened while `writing` was still true. The seed is
-// printed, so a failing run can be told apart.
-inline int kill_worker_repeatedly(WorkerFixture& w, const std::atomic<bool>& writing, int crashes) {
+// printed, so a failing run can be told apart. Clears *killing (when given) after the last restart.
+inline int kill_worker_repeatedly(WorkerFixture& w, const std::atomic<bool>& writing, int crashes,
+                                  std::atomic<bool>* killing = nullptr) {
   const unsigned seed = std::random_device{}();
   UNSCOPED_INFO("kill timing seed " << seed);
   std::mt19937 rng(seed);
@@ -105,6 +109,7 @@ inline int kill_worker_repeatedly(WorkerFixture& w, const std::atomic<bool>& wri
     w.process().kill_hard();
     w.start();
   }
+  if (killing) *killing = false;
   return kills_mid_stream;
 }
 
