@@ -63,15 +63,18 @@ void throw_result_error(const PGresult* res, const PGconn* conn, std::string_vie
     }
     throw ConnectError(fmt::format("{}: {}", context, message));
   }
-  std::string message = fmt::format("{}: {} (SQLSTATE {})", context, primary, state);
-  if (const char* detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) message += fmt::format("; DETAIL: {}", detail);
-  if (const char* hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) message += fmt::format("; HINT: {}", hint);
-  if (std::string_view(state) == "42501") {
-    message += "; the connector's database user lacks this privilege";
-  }
-  if (is_retriable_sqlstate(state) || (conn != nullptr && PQstatus(conn) == CONNECTION_BAD)) {
-    throw RetriableError(message);
-  }
+  ServerError error{state, primary, "", ""};
+  if (const char* detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) error.detail = detail;
+  if (const char* hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) error.hint = hint;
+  throw_server_error(error, context, conn != nullptr && PQstatus(conn) == CONNECTION_BAD);
+}
+
+void throw_server_error(const ServerError& error, std::string_view context, bool connection_bad) {
+  std::string message = fmt::format("{}: {} (SQLSTATE {})", context, error.primary, error.sqlstate);
+  if (!error.detail.empty()) message += fmt::format("; DETAIL: {}", error.detail);
+  if (!error.hint.empty()) message += fmt::format("; HINT: {}", error.hint);
+  if (error.sqlstate == "42501") message += "; the connector's database user lacks this privilege";
+  if (is_retriable_sqlstate(error.sqlstate) || connection_bad) throw RetriableError(message);
   throw ConnectError(message);
 }
 

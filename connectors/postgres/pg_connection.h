@@ -47,6 +47,19 @@ PgConnPtr open_connection(const std::string& conninfo,
 // `conn` (may be null) tells a lost connection apart from a failed statement.
 [[noreturn]] void throw_result_error(const PGresult* res, const PGconn* conn, std::string_view context);
 
+// The fields of a server's ErrorResponse that the messages use.
+struct ServerError {
+  std::string sqlstate;
+  std::string primary;
+  std::string detail;  // empty when absent
+  std::string hint;
+};
+
+// Throws what fits a server error, worded as throw_result_error() words it. `connection_bad`:
+// the connection is gone with it (a retriable failure whatever the SQLSTATE).
+[[noreturn]] void throw_server_error(const ServerError& error, std::string_view context,
+                                     bool connection_bad = false);
+
 // Throws RetriableError when `conn` is broken, else ConnectError, with PQerrorMessage.
 [[noreturn]] void throw_connection_error(const PGconn* conn, std::string_view context);
 

@@ -1,5 +1,7 @@
 #include "replication_stream.h"
 
+#include "wire.h"
+
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -31,6 +33,7 @@ constexpr std::uint32_t kClockCheckEvery = 1024;  // messages between status che
 constexpr std::size_t kChunkBytes = 64u << 10;
 constexpr std::size_t kMaxQueuedBytes = 8u << 20;
 constexpr std::size_t kMaxSpareChunks = kMaxQueuedBytes / kChunkBytes + 2;
+constexpr std::size_t kReadRoom = 16u << 10;  // the least room a direct read of the socket gets
 
 std::uint64_t read_be64(const char* p) {
   std::uint64_t v;
@@ -77,6 +80,15 @@ std::optional<int> pid_in(std::string_view message) {
     any = true;
   }
   return any ? std::optional<int>(pid) : std::nullopt;
+}
+
+// object_in_use from START_REPLICATION.
+[[noreturn]] void throw_slot_in_use(const std::string& slot, std::string_view server_message) {
+  auto pid = pid_in(server_message);
+  throw ConnectError(fmt::format(
+      "replication slot '{}' is in use by another connection (PID {}): another connector or task "
+      "is streaming from it; stop that one or give this connector its own slot.name",
+      slot, pid ? std::to_string(*pid) : "unknown"));
 }
 
 }  // namespace
@@ -195,17 +207,17 @@ void ReplicationStream::start(const std::string& slot, Lsn start, const StreamOp
   if (options.binary) command += ", binary 'true'";
   command += ")";
 
-  PgResultPtr res = make_result(PQexec(conn_.get(), command.c_str()));
-  if (PQresultStatus(res.get()) != PGRES_COPY_BOTH) {
-    const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
-    if (state != nullptr && std::string_view(state) == "55006") {  // object_in_use
-      auto pid = pid_in(PQresultErrorMessage(res.get()));
-      throw ConnectError(fmt::format(
-          "replication slot '{}' is in use by another connection (PID {}): another connector or task "
-          "is streaming from it; stop that one or give this connector its own slot.name",
-          slot, pid ? std::to_string(*pid) : "unknown"));
+  if (!options.through_libpq && PQsslInUse(conn_.get()) == 0 && PQgssEncInUse(conn_.get()) == 0) {
+    start_direct(command, slot);
+  } else {
+    PgResultPtr res = make_result(PQexec(conn_.get(), command.c_str()));
+    if (PQresultStatus(res.get()) != PGRES_COPY_BOTH) {
+      const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
+      if (state != nullptr && std::string_view(state) == "55006") {
+        throw_slot_in_use(slot, PQresultErrorMessage(res.get()));
+      }
+      throw_result_error(res.get(), conn_.get(), command);
     }
-    throw_result_error(res.get(), conn_.get(), command);
   }
   streaming_ = true;
   server_wal_end_ = read_wal_end_ = start;
@@ -215,47 +227,57 @@ void ReplicationStream::start(const std::string& slot, Lsn start, const StreamOp
   pump_thread_ = std::thread([this] { pump(); });
 }
 
+// START_REPLICATION over the socket. libpq is idle here (its last command has completed), so
+// nothing it buffered is pending, and after this it never reads the connection again: it only
+// closes it (Terminate, which the walsender accepts while streaming). An error leaves the
+// connection at ReadyForQuery, as PQexec would.
+void ReplicationStream::start_direct(const std::string& command, const std::string& slot) {
+  const int fd = PQsocket(conn_.get());
+  if (fd < 0) throw RetriableError(fmt::format("{}: connection to PostgreSQL lost", command));
+  const std::string query = wire::query_message(command);
+  wire::write_all(fd, query.data(), query.size(), command);
+  std::string in;
+  std::size_t at = 0;
+  std::optional<ServerError> error;
+  char buffer[16384];
+  for (;;) {
+    while (auto size = wire::message_size(in.data() + at, in.size() - at)) {
+      if (in.size() - at < *size) break;
+      const char type = in[at];
+      const std::string_view body = wire::message_body(in.data() + at, *size);
+      at += *size;
+      if (type == 'W' && !error) {  // CopyBothResponse: what follows is the stream
+        received_after_start_ = in.substr(at);
+        direct_ = true;
+        return;
+      }
+      if (type == 'E') error = wire::parse_error(body);
+      if (type == 'N') kLog.info("{}: server notice: {}", command, wire::parse_error(body).primary);
+      if (type == 'Z') {  // ReadyForQuery: the command is over
+        if (!error) throw ConnectError(fmt::format("{}: the server did not start streaming", command));
+        if (error->sqlstate == "55006") throw_slot_in_use(slot, error->primary);
+        throw_server_error(*error, command);
+      }
+    }
+    std::size_t n = wire::read_some(fd, buffer, sizeof buffer, command);
+    if (n == 0) {
+      wire::wait_readable(fd, command);
+      continue;
+    }
+    in.append(buffer, n);
+  }
+}
+
 // --- The pump: the thread that owns the connection once streaming -------------------------
 
 void ReplicationStream::pump() noexcept {
   pthread_setname_np(pthread_self(), "pg-replication");
   std::unique_ptr<Chunk> chunk = take_spare();
   try {
-    std::uint32_t since_clock_check = 0;
-    for (;;) {
-      if (stop_.load(std::memory_order_relaxed)) return;
-      char* buffer = nullptr;
-      const int n = PQgetCopyData(conn_.get(), &buffer, 1);
-      if (n > 0) {
-        std::unique_ptr<char, void (*)(void*)> owned(buffer, PQfreemem);
-        if (buffer[0] == 'w' && n >= kXLogDataHeader) {
-          Lsn wal_start{read_be64(buffer + 1)}, wal_end{read_be64(buffer + 9)};
-          if (wal_end > server_wal_end_) server_wal_end_ = wal_end;
-          if (wal_start > max_data_start_) max_data_start_ = wal_start;
-        } else if (buffer[0] == 'k' && n >= kKeepaliveSize) {
-          Lsn wal_end{read_be64(buffer + 1)};
-          if (wal_end > server_wal_end_) server_wal_end_ = wal_end;
-          if (buffer[17] != 0) send_status_now(false);  // the server asked for a reply (wal_sender_timeout)
-        } else {
-          throw ConnectError(fmt::format("unexpected replication message type '{}' ({} bytes)", buffer[0], n));
-        }
-        // Keepalives go through the queue too: the reader sees the server's WAL end in stream order.
-        chunk->pieces.push_back({chunk->bytes.size(), static_cast<std::size_t>(n)});
-        chunk->bytes.insert(chunk->bytes.end(), buffer, buffer + n);
-        if (chunk->bytes.size() >= kChunkBytes) publish(chunk);
-        if (++since_clock_check >= kClockCheckEvery) {
-          since_clock_check = 0;
-          service_status();
-        }
-        continue;
-      }
-      if (n == -1) throw_end_of_stream();
-      if (n < -1) throw_connection_error(conn_.get(), "replication stream");
-      // Nothing more is buffered: hand over what was read, then wait for the socket.
-      if (!chunk->pieces.empty()) publish(chunk);
-      service_status();
-      pump_wait();
-      if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
+    if (direct_) {
+      pump_direct(chunk);
+    } else {
+      pump_libpq(chunk);
     }
   } catch (...) {
     std::lock_guard lock(mu_);
@@ -266,6 +288,141 @@ void ReplicationStream::pump() noexcept {
     failure_ = std::current_exception();
     data_cv_.notify_all();
   }
+}
+
+void ReplicationStream::on_copy_data(const char* msg, std::size_t size) {
+  if (msg[0] == 'w' && size >= kXLogDataHeader) {
+    Lsn wal_start{read_be64(msg + 1)}, wal_end{read_be64(msg + 9)};
+    if (wal_end > server_wal_end_) server_wal_end_ = wal_end;
+    if (wal_start > max_data_start_) max_data_start_ = wal_start;
+  } else if (msg[0] == 'k' && size >= kKeepaliveSize) {
+    Lsn wal_end{read_be64(msg + 1)};
+    if (wal_end > server_wal_end_) server_wal_end_ = wal_end;
+    if (msg[17] != 0) send_status_now(false);  // the server asked for a reply (wal_sender_timeout)
+  } else {
+    throw ConnectError(fmt::format("unexpected replication message type '{}' ({} bytes)", msg[0], size));
+  }
+}
+
+void ReplicationStream::pump_libpq(std::unique_ptr<Chunk>& chunk) {
+  std::uint32_t since_clock_check = 0;
+  for (;;) {
+    if (stop_.load(std::memory_order_relaxed)) return;
+    char* buffer = nullptr;
+    const int n = PQgetCopyData(conn_.get(), &buffer, 1);
+    if (n > 0) {
+      std::unique_ptr<char, void (*)(void*)> owned(buffer, PQfreemem);
+      const auto size = static_cast<std::size_t>(n);
+      on_copy_data(buffer, size);
+      // Keepalives go through the queue too: the reader sees the server's WAL end in stream order.
+      if (chunk->used + size > chunk->bytes.size()) chunk->bytes.resize(chunk->used + size);
+      std::memcpy(chunk->bytes.data() + chunk->used, buffer, size);
+      chunk->pieces.push_back({chunk->used, size});
+      chunk->used += size;
+      if (chunk->used >= kChunkBytes) publish(chunk);
+      if (++since_clock_check >= kClockCheckEvery) {
+        since_clock_check = 0;
+        service_status();
+      }
+      continue;
+    }
+    if (n == -1) throw_end_of_stream();
+    if (n < -1) throw_connection_error(conn_.get(), "replication stream");
+    // Nothing more is buffered: hand over what was read, then wait for the socket.
+    if (!chunk->pieces.empty()) publish(chunk);
+    service_status();
+    pump_wait();
+    if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
+  }
+}
+
+// Reads the socket straight into the chunk and frames the messages where they landed: a CopyData
+// message becomes a piece pointing at its payload. A message cut by the end of what was read
+// moves on to the next chunk when this one is handed over.
+void ReplicationStream::pump_direct(std::unique_ptr<Chunk>& chunk) {
+  constexpr std::string_view kContext = "replication stream";
+  const int fd = PQsocket(conn_.get());
+  if (chunk->bytes.size() < received_after_start_.size() + kReadRoom) {
+    chunk->bytes.resize(received_after_start_.size() + kReadRoom);
+  }
+  std::memcpy(chunk->bytes.data(), received_after_start_.data(), received_after_start_.size());
+  chunk->used = received_after_start_.size();
+  received_after_start_.clear();
+  std::size_t framed = 0;  // chunk bytes before this offset are framed
+  std::uint32_t since_clock_check = 0;
+  for (;;) {
+    if (stop_.load(std::memory_order_relaxed)) return;
+    std::optional<std::size_t> size;
+    while ((size = wire::message_size(chunk->bytes.data() + framed, chunk->used - framed)) &&
+           chunk->used - framed >= *size) {
+      const char* msg = chunk->bytes.data() + framed;
+      const std::string_view body = wire::message_body(msg, *size);
+      switch (msg[0]) {
+        case 'd':
+          if (body.empty()) throw ConnectError("empty CopyData message in the replication stream");
+          on_copy_data(body.data(), body.size());
+          chunk->pieces.push_back({framed + wire::kHeaderSize, body.size()});
+          ++since_clock_check;
+          break;
+        case 'c':  // CopyDone (or the command's end): the server ends logical streaming only
+        case 'C':  // when it shuts down
+        case 'Z':
+          throw RetriableError("the server ended the replication stream (is it shutting down?)");
+        case 'E':
+          throw_server_error(wire::parse_error(body), kContext);
+        case 'N':
+          kLog.info("{}: server notice: {}", kContext, wire::parse_error(body).primary);
+          break;
+        case 'S':  // ParameterStatus, NotificationResponse: nothing for a replication stream
+        case 'A':
+          break;
+        default:
+          throw ConnectError(fmt::format("unexpected message type '{}' in the replication stream", msg[0]));
+      }
+      framed += *size;
+    }
+    if (since_clock_check >= kClockCheckEvery) {
+      since_clock_check = 0;
+      service_status();
+    }
+    // Room for the next read: at least kReadRoom, and all of a message whose start is here.
+    std::size_t need = kReadRoom;
+    if (size) need = std::max(need, *size - (chunk->used - framed));
+    if (chunk->used >= kChunkBytes || chunk->bytes.size() - chunk->used < need) {
+      if (!chunk->pieces.empty()) {
+        hand_over(chunk, framed);
+        framed = 0;
+      } else if (framed > 0) {  // nothing to hand over (no CopyData yet): drop what was framed
+        std::memmove(chunk->bytes.data(), chunk->bytes.data() + framed, chunk->used - framed);
+        chunk->used -= framed;
+        framed = 0;
+      }
+      if (chunk->bytes.size() - chunk->used < need) chunk->bytes.resize(chunk->used + need);
+    }
+    std::size_t n = wire::read_some(fd, chunk->bytes.data() + chunk->used, chunk->bytes.size() - chunk->used, kContext);
+    if (n > 0) {
+      chunk->used += n;
+      continue;
+    }
+    // The socket ran dry: hand over what is framed, then wait for more.
+    if (!chunk->pieces.empty()) {
+      hand_over(chunk, framed);
+      framed = 0;
+    }
+    service_status();
+    pump_wait();
+  }
+}
+
+void ReplicationStream::hand_over(std::unique_ptr<Chunk>& chunk, std::size_t framed) {
+  std::unique_ptr<Chunk> next = take_spare();
+  const std::size_t tail = chunk->used - framed;
+  if (next->bytes.size() < tail + kReadRoom) next->bytes.resize(tail + kReadRoom);
+  std::memcpy(next->bytes.data(), chunk->bytes.data() + framed, tail);
+  next->used = tail;
+  chunk->used = framed;
+  enqueue(std::move(chunk));
+  chunk = std::move(next);
 }
 
 std::unique_ptr<ReplicationStream::Chunk> ReplicationStream::take_spare() {
@@ -279,12 +436,17 @@ std::unique_ptr<ReplicationStream::Chunk> ReplicationStream::take_spare() {
   }
   if (!chunk) {
     chunk = std::make_unique<Chunk>();
-    chunk->bytes.reserve(kChunkBytes + (4u << 10));
+    chunk->bytes.resize(kChunkBytes + kReadRoom);
   }
   return chunk;
 }
 
 void ReplicationStream::publish(std::unique_ptr<Chunk>& chunk) {
+  enqueue(std::move(chunk));
+  chunk = take_spare();
+}
+
+void ReplicationStream::enqueue(std::unique_ptr<Chunk> chunk) {
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -300,7 +462,6 @@ void ReplicationStream::publish(std::unique_ptr<Chunk>& chunk) {
     }
     service_status();
   }
-  chunk = take_spare();
 }
 
 void ReplicationStream::service_status() {
@@ -391,8 +552,8 @@ std::optional<XLogData> ReplicationStream::read(int timeout_ms) {
 
 void ReplicationStream::recycle_locked(std::unique_ptr<Chunk> chunk) {
   // A chunk that grew for one huge message is not kept at that size.
-  if (chunk->bytes.capacity() > 4 * kChunkBytes || spare_.size() >= kMaxSpareChunks) return;
-  chunk->bytes.clear();
+  if (chunk->bytes.size() > 4 * kChunkBytes || spare_.size() >= kMaxSpareChunks) return;
+  chunk->used = 0;
   chunk->pieces.clear();
   spare_.push_back(std::move(chunk));
 }
@@ -439,7 +600,10 @@ void ReplicationStream::write_status(Lsn write, Lsn flush, Lsn apply, bool reply
   write_be64(msg + 17, apply.value);
   write_be64(msg + 25, static_cast<std::uint64_t>(pg_now_us()));
   msg[33] = reply_requested ? 1 : 0;
-  if (PQputCopyData(conn_.get(), msg, kStatusSize) != 1 || PQflush(conn_.get()) != 0) {
+  if (direct_) {
+    const std::string frame = wire::copy_data_message(std::string_view(msg, kStatusSize));
+    wire::write_all(PQsocket(conn_.get()), frame.data(), frame.size(), "sending replication status");
+  } else if (PQputCopyData(conn_.get(), msg, kStatusSize) != 1 || PQflush(conn_.get()) != 0) {
     throw_connection_error(conn_.get(), "sending replication status");
   }
   last_status_ = std::chrono::steady_clock::now();

@@ -70,6 +70,9 @@ struct StreamOptions {
   bool messages = false;   // pg_logical_emit_message() as 'M'
   bool streaming = false;  // large in-progress transactions as S/E blocks
   bool binary = false;     // column values in binary send format
+  // Stream through libpq (PQgetCopyData) even on an unencrypted connection, where the pump
+  // otherwise frames the messages itself (wire.h). For tests of both paths.
+  bool through_libpq = false;
 };
 
 // One 'w' message: a pgoutput message and where it sits in the WAL.
@@ -150,12 +153,14 @@ class ReplicationStream {
   PGconn* raw() const { return conn_.get(); }
 
  private:
-  // Messages as received (type byte first, 'w' or 'k'), back to back.
+  // Received bytes (bytes[0, used); bytes.size() is the room) and where in them each message
+  // (type byte first, 'w' or 'k') lies.
   struct Chunk {
     struct Piece {
       std::size_t offset, size;
     };
     std::vector<char> bytes;
+    std::size_t used = 0;
     std::vector<Piece> pieces;
   };
   struct StatusRequest {
@@ -172,9 +177,18 @@ class ReplicationStream {
 
   // Pump thread.
   void pump() noexcept;
+  void pump_libpq(std::unique_ptr<Chunk>& chunk);
+  void pump_direct(std::unique_ptr<Chunk>& chunk);
+  // The CopyData payload ('w' or 'k') the pump received: bookkeeping, keepalive replies.
+  void on_copy_data(const char* msg, std::size_t size);
+  void start_direct(const std::string& command, const std::string& slot);
   std::unique_ptr<Chunk> take_spare();
   // Queues the chunk (waiting while the queue is full) and replaces it with an empty one.
   void publish(std::unique_ptr<Chunk>& chunk);
+  void enqueue(std::unique_ptr<Chunk> chunk);
+  // Direct: queues the chunk's messages before `framed` and continues in a new chunk that holds
+  // the bytes after it (the start of a message not received whole).
+  void hand_over(std::unique_ptr<Chunk>& chunk, std::size_t framed);
   void service_status();  // sends the status update that was asked for or is due
   void pump_wait();       // until the socket has input, the pump is woken or a status is due
   void wake_pump();
@@ -182,6 +196,8 @@ class ReplicationStream {
   void recycle_locked(std::unique_ptr<Chunk> chunk);
 
   PgConnPtr conn_;
+  bool direct_ = false;                // streaming over the socket, not through libpq (wire.h)
+  std::string received_after_start_;   // direct: stream bytes read with START_REPLICATION's answer
   bool streaming_ = false;             // reader's view: false again after read() threw
   Lsn read_wal_end_;                   // reader's view of the server's WAL end
 
@@ -202,7 +218,7 @@ class ReplicationStream {
   std::condition_variable data_cv_;   // the reader waits for chunks
   std::condition_variable space_cv_;  // the pump waits for room
   std::deque<std::unique_ptr<Chunk>> ready_;
-  std::size_t ready_bytes_ = 0;
+  std::size_t ready_bytes_ = 0;  // memory the queued chunks hold (not only the bytes they carry)
   std::vector<std::unique_ptr<Chunk>> spare_;
   std::optional<StatusRequest> requested_status_;
   std::exception_ptr failure_;  // the pump's end: rethrown by read() after the chunks before it

@@ -20,8 +20,11 @@ using sluice::testing::shared_postgres;
 
 namespace {
 
-StreamOptions pub_all_v1() {
+// Every streaming test runs both ways the pump can read: framing the socket itself (the default on
+// an unencrypted connection) and through libpq (how an SSL connection streams).
+StreamOptions pub_all_v1(bool through_libpq) {
   StreamOptions options;
+  options.through_libpq = through_libpq;
   options.proto_version = 1;
   options.publication_names = {"pub_all"};
   return options;
@@ -45,8 +48,10 @@ TEST_CASE("IDENTIFY_SYSTEM names the database, timeline and WAL position", "[pos
 }
 
 TEST_CASE("The exported snapshot and the stream meet at the slot's consistent point", "[postgres]") {
+  const bool through_libpq = GENERATE(false, true);
+  CAPTURE(through_libpq);
   auto& server = shared_postgres();
-  server.exec("CREATE TABLE handoff(id int primary key, v text); INSERT INTO handoff VALUES (1, 'before')");
+  server.exec("DROP TABLE IF EXISTS handoff; CREATE TABLE handoff(id int primary key, v text); INSERT INTO handoff VALUES (1, 'before')");
 
   ReplicationStream stream(server.conninfo());
   CreatedSlot slot = stream.create_slot("handoff_slot", "pgoutput", /*export_snapshot=*/true, /*temporary=*/true);
@@ -63,7 +68,7 @@ TEST_CASE("The exported snapshot and the stream meet at the slot's consistent po
   snapshot_session.exec("COMMIT");
   REQUIRE(seen.rows == std::vector<PgRow>{{"1"}});
 
-  stream.start(slot.slot_name, slot.consistent_point, pub_all_v1());
+  stream.start(slot.slot_name, slot.consistent_point, pub_all_v1(through_libpq));
   auto messages = read_until(stream, is_commit);
   std::string types;
   for (const auto& m : messages) types += m.type;
@@ -75,6 +80,8 @@ TEST_CASE("The exported snapshot and the stream meet at the slot's consistent po
 }
 
 TEST_CASE("Status updates advance the slot's confirmed_flush_lsn", "[postgres]") {
+  const bool through_libpq = GENERATE(false, true);
+  CAPTURE(through_libpq);
   auto& server = shared_postgres();
   server.exec("CREATE TABLE IF NOT EXISTS confirmed(id serial primary key)");
   PgConnection admin(server.conninfo());
@@ -82,7 +89,7 @@ TEST_CASE("Status updates advance the slot's confirmed_flush_lsn", "[postgres]")
   ReplicationStream stream(server.conninfo());
   CreatedSlot slot = stream.create_slot("confirm_slot", "pgoutput", false, /*temporary=*/true);
   stream.set_status_interval(200ms);
-  stream.start(slot.slot_name, Lsn{}, pub_all_v1());
+  stream.start(slot.slot_name, Lsn{}, pub_all_v1(through_libpq));
   server.exec("INSERT INTO confirmed VALUES (DEFAULT)");
   auto messages = read_until(stream, is_commit);
   REQUIRE(!messages.empty());
@@ -99,7 +106,7 @@ TEST_CASE("Status updates advance the slot's confirmed_flush_lsn", "[postgres]")
   SECTION("an idle slot keeps advancing past WAL it has nothing to send for") {
     // WAL written in another database is decoded but never sent; once everything handed out is
     // confirmed, the stream confirms the server's position from its keepalives.
-    server.exec("CREATE TABLE elsewhere(id int); INSERT INTO elsewhere VALUES (1)", "postgres");
+    server.exec("CREATE TABLE IF NOT EXISTS elsewhere(id int); INSERT INTO elsewhere VALUES (1)", "postgres");
     Lsn after = *Lsn::parse(server.query_value("SELECT pg_current_wal_lsn()::text"));
     REQUIRE(sluice::testing::eventually([&] {
       REQUIRE_FALSE(stream.read(50).has_value());
@@ -110,7 +117,7 @@ TEST_CASE("Status updates advance the slot's confirmed_flush_lsn", "[postgres]")
     server.exec("INSERT INTO confirmed VALUES (DEFAULT)");
     auto second = read_until(stream, is_commit);
     REQUIRE(is_commit(second.back()));
-    server.exec("CREATE TABLE elsewhere2(id int); INSERT INTO elsewhere2 VALUES (1)", "postgres");
+    server.exec("CREATE TABLE IF NOT EXISTS elsewhere2(id int); INSERT INTO elsewhere2 VALUES (1)", "postgres");
     auto until = std::chrono::steady_clock::now() + 1500ms;
     while (std::chrono::steady_clock::now() < until) REQUIRE_FALSE(stream.read(50).has_value());
     REQUIRE(confirmed_flush(admin, "confirm_slot") < commit_end_lsn(second.back()));
@@ -123,11 +130,13 @@ TEST_CASE("Status updates advance the slot's confirmed_flush_lsn", "[postgres]")
 }
 
 TEST_CASE("A slot streamed by another connection gives an error naming the slot and PID", "[postgres]") {
+  const bool through_libpq = GENERATE(false, true);
+  CAPTURE(through_libpq);
   auto& server = shared_postgres();
   {
     ReplicationStream first(server.conninfo());
     first.create_slot("busy_slot", "pgoutput", false);
-    first.start("busy_slot", Lsn{}, pub_all_v1());
+    first.start("busy_slot", Lsn{}, pub_all_v1(through_libpq));
     int holder = PQbackendPID(first.raw());
 
     ReplicationStream second(server.conninfo());
@@ -138,7 +147,7 @@ TEST_CASE("A slot streamed by another connection gives an error naming the slot 
     REQUIRE(info.plugin == "pgoutput");
     REQUIRE(info.database == "app");
     REQUIRE_THAT(sluice::testing::message_if_thrown<sluice::ConnectError>(
-                     [&] { second.start("busy_slot", Lsn{}, pub_all_v1()); }),
+                     [&] { second.start("busy_slot", Lsn{}, pub_all_v1(through_libpq)); }),
                  Contains("replication slot 'busy_slot' is in use") && Contains("PID " + std::to_string(holder)));
     REQUIRE_FALSE(second.slot_info("no_such_slot").exists);
   }
@@ -150,9 +159,11 @@ TEST_CASE("A slot streamed by another connection gives an error naming the slot 
 }
 
 TEST_CASE("wakeup() makes a blocked read() return promptly", "[postgres]") {
+  const bool through_libpq = GENERATE(false, true);
+  CAPTURE(through_libpq);
   ReplicationStream stream(shared_postgres().conninfo());
   stream.create_slot("wakeup_slot", "pgoutput", false, /*temporary=*/true);
-  stream.start("wakeup_slot", Lsn{}, pub_all_v1());
+  stream.start("wakeup_slot", Lsn{}, pub_all_v1(through_libpq));
   std::atomic<bool> returned{false};
   auto reader = std::async(std::launch::async, [&] {
     auto started = std::chrono::steady_clock::now();
@@ -170,11 +181,13 @@ TEST_CASE("wakeup() makes a blocked read() return promptly", "[postgres]") {
 }
 
 TEST_CASE("A server restart mid-stream makes read() throw RetriableError", "[postgres]") {
+  const bool through_libpq = GENERATE(false, true);
+  CAPTURE(through_libpq);
   sluice::testing::PostgresServer server;
   server.exec("CREATE PUBLICATION pub_all FOR ALL TABLES; CREATE TABLE moving(id int primary key)");
   ReplicationStream stream(server.conninfo());
   stream.create_slot("restart_slot", "pgoutput", false);
-  stream.start("restart_slot", Lsn{}, pub_all_v1());
+  stream.start("restart_slot", Lsn{}, pub_all_v1(through_libpq));
   server.exec("INSERT INTO moving VALUES (1)");
   auto first = read_until(stream, is_commit);
   REQUIRE(is_commit(first.back()));
@@ -196,18 +209,20 @@ TEST_CASE("A server restart mid-stream makes read() throw RetriableError", "[pos
   // The slot survives and a new connection resumes from it.
   ReplicationStream resumed(server.conninfo());
   REQUIRE(resumed.slot_info("restart_slot").exists);
-  resumed.start("restart_slot", Lsn{}, pub_all_v1());
+  resumed.start("restart_slot", Lsn{}, pub_all_v1(through_libpq));
   server.exec("INSERT INTO moving VALUES (2)");
   auto messages = read_until(resumed, is_commit);
   REQUIRE(is_commit(messages.back()));
 }
 
 TEST_CASE("A missing publication fails on the first change with a non-retriable error", "[postgres]") {
+  const bool through_libpq = GENERATE(false, true);
+  CAPTURE(through_libpq);
   auto& server = shared_postgres();
   server.exec("CREATE TABLE IF NOT EXISTS unpublished(id serial primary key)");
   ReplicationStream stream(server.conninfo());
   stream.create_slot("nopub_slot", "pgoutput", false, /*temporary=*/true);
-  StreamOptions options = pub_all_v1();
+  StreamOptions options = pub_all_v1(through_libpq);
   options.publication_names = {"no_such_pub"};
   stream.start("nopub_slot", Lsn{}, options);  // PostgreSQL checks lazily, when decoding
   server.exec("INSERT INTO unpublished VALUES (DEFAULT)");
@@ -219,13 +234,15 @@ TEST_CASE("A missing publication fails on the first change with a non-retriable 
 }
 
 TEST_CASE("Keepalives that ask for a reply are answered, so wal_sender_timeout never fires", "[postgres]") {
+  const bool through_libpq = GENERATE(false, true);
+  CAPTURE(through_libpq);
   auto& server = shared_postgres();
   server.exec("ALTER SYSTEM SET wal_sender_timeout = '1s'", "postgres");
   server.exec("SELECT pg_reload_conf()", "postgres");
   ReplicationStream stream(server.conninfo());
   stream.create_slot("keepalive_slot", "pgoutput", false, /*temporary=*/true);
   stream.set_status_interval(std::chrono::hours(1));  // only keepalive replies keep us alive
-  stream.start("keepalive_slot", Lsn{}, pub_all_v1());
+  stream.start("keepalive_slot", Lsn{}, pub_all_v1(through_libpq));
   auto until = std::chrono::steady_clock::now() + 3s;
   std::string failure;
   try {
@@ -236,4 +253,39 @@ TEST_CASE("Keepalives that ask for a reply are answered, so wal_sender_timeout n
   server.exec("ALTER SYSTEM RESET wal_sender_timeout", "postgres");
   server.exec("SELECT pg_reload_conf()", "postgres");
   REQUIRE(failure == "");
+}
+
+TEST_CASE("Messages larger than a chunk, and many across chunk boundaries, arrive whole and in order", "[postgres]") {
+  const bool through_libpq = GENERATE(false, true);
+  CAPTURE(through_libpq);
+  auto& server = shared_postgres();
+  server.exec("CREATE TABLE IF NOT EXISTS framing(id int primary key, v text)");
+  ReplicationStream stream(server.conninfo());
+  stream.create_slot("framing_slot", "pgoutput", false, /*temporary=*/true);
+  stream.start("framing_slot", Lsn{}, pub_all_v1(through_libpq));
+  // 20,000 small inserts (far more than one 64 KB chunk), then rows of 300 KB and 3 MB of text that
+  // does not compress (sent whole: larger than any chunk or read).
+  server.exec("TRUNCATE framing; INSERT INTO framing SELECT i, 'row ' || i FROM generate_series(1, 20000) AS i");
+  server.exec("INSERT INTO framing SELECT 20001, string_agg(md5(random()::text), '') FROM generate_series(1, 9375)");
+  server.exec("INSERT INTO framing SELECT 20002, string_agg(md5(random()::text), '') FROM generate_series(1, 93750)");
+  std::vector<sluice::testing::ReceivedMessage> inserts;
+  int commits = 0;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (commits < 3 && std::chrono::steady_clock::now() < deadline) {  // three transactions
+    auto data = stream.read(100);
+    if (!data) continue;
+    if (data->payload[0] == 'C') ++commits;
+    if (data->payload[0] == 'I') inserts.push_back({'I', data->wal_start, std::string(data->payload)});
+  }
+  REQUIRE(commits == 3);
+  REQUIRE(inserts.size() == 20002);
+  for (int i : {0, 1, 9999, 19999}) REQUIRE_THAT(inserts[i].payload, Contains("row " + std::to_string(i + 1)));
+  std::size_t out_of_order = 0;
+  for (std::size_t i = 1; i < 20000; ++i) out_of_order += inserts[i].wal_start > inserts[i - 1].wal_start ? 0 : 1;
+  REQUIRE(out_of_order == 0);
+  REQUIRE(inserts[20000].payload.size() > 300'000);
+  REQUIRE(inserts[20001].payload.size() > 3'000'000);
+  std::string stored = server.query_value("SELECT v FROM framing WHERE id = 20002");
+  REQUIRE(stored.size() == 3'000'000);
+  REQUIRE_THAT(inserts[20001].payload, Contains(stored));
 }
