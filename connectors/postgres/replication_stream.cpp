@@ -34,6 +34,7 @@ constexpr std::size_t kChunkBytes = 64u << 10;
 constexpr std::size_t kMaxQueuedBytes = 8u << 20;
 constexpr std::size_t kMaxSpareChunks = kMaxQueuedBytes / kChunkBytes + 2;
 constexpr std::size_t kReadRoom = 16u << 10;  // the least room a direct read of the socket gets
+constexpr auto kCoalesce = std::chrono::microseconds(200);  // see pump_direct()
 
 std::uint64_t read_be64(const char* p) {
   std::uint64_t v;
@@ -328,8 +329,9 @@ void ReplicationStream::pump_libpq(std::unique_ptr<Chunk>& chunk) {
     }
     if (n == -1) throw_end_of_stream();
     if (n < -1) throw_connection_error(conn_.get(), "replication stream");
-    // Nothing more is buffered: hand over what was read, then wait for the socket.
-    if (!chunk->pieces.empty()) publish(chunk);
+    // Nothing more is buffered: hand over what was read (unless the reader is still busy), then
+    // wait for the socket.
+    if (!chunk->pieces.empty() && hand_over_when_dry()) publish(chunk);
     service_status();
     pump_wait();
     if (PQconsumeInput(conn_.get()) == 0) throw_connection_error(conn_.get(), "replication stream");
@@ -350,6 +352,7 @@ void ReplicationStream::pump_direct(std::unique_ptr<Chunk>& chunk) {
   received_after_start_.clear();
   std::size_t framed = 0;  // chunk bytes before this offset are framed
   std::uint32_t since_clock_check = 0;
+  bool got_data = false;   // the last read returned data
   for (;;) {
     if (stop_.load(std::memory_order_relaxed)) return;
     std::optional<std::size_t> size;
@@ -402,16 +405,37 @@ void ReplicationStream::pump_direct(std::unique_ptr<Chunk>& chunk) {
     std::size_t n = wire::read_some(fd, chunk->bytes.data() + chunk->used, chunk->bytes.size() - chunk->used, kContext);
     if (n > 0) {
       chunk->used += n;
+      got_data = true;
       continue;
     }
-    // The socket ran dry: hand over what is framed, then wait for more.
-    if (!chunk->pieces.empty()) {
+    if (got_data) {
+      // Dry right after data: the walsender is busy but sends no faster than this reads. Let a
+      // little accumulate before reading again instead of waking per message (each message is
+      // its own send() on the server; waking for each costs more than reading it).
+      got_data = false;
+      std::this_thread::sleep_for(kCoalesce);
+      continue;
+    }
+    // The socket ran dry: hand over what is framed (unless the reader is still busy), then wait
+    // for more.
+    if (!chunk->pieces.empty() && hand_over_when_dry()) {
       hand_over(chunk, framed);
       framed = 0;
     }
     service_status();
     pump_wait();
   }
+}
+
+// A walsender that sends no faster than the pump reads leaves the socket dry after every message
+// or two. Handing each of those over on its own costs a queue operation and a wakeup of the reader
+// per message; while the reader still has chunks to work through, the pump keeps filling its
+// chunk instead, and a reader that runs out wakes the pump to hand over what it holds.
+bool ReplicationStream::hand_over_when_dry() {
+  std::lock_guard lock(mu_);
+  const bool reader_has_work = !ready_.empty();
+  pump_holding_.store(reader_has_work, std::memory_order_relaxed);
+  return !reader_has_work;
 }
 
 void ReplicationStream::hand_over(std::unique_ptr<Chunk>& chunk, std::size_t framed) {
@@ -530,6 +554,7 @@ std::optional<XLogData> ReplicationStream::read(int timeout_ms) {
       space_cv_.notify_one();
     }
     if (!deadline) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    if (ready_.empty() && pump_holding_.exchange(false, std::memory_order_relaxed)) wake_pump();
     data_cv_.wait_until(lock, *deadline, [&] { return !ready_.empty() || failure_ || woken_; });
     if (!ready_.empty()) {
       current_ = std::move(ready_.front());

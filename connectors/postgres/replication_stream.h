@@ -189,6 +189,8 @@ class ReplicationStream {
   // Direct: queues the chunk's messages before `framed` and continues in a new chunk that holds
   // the bytes after it (the start of a message not received whole).
   void hand_over(std::unique_ptr<Chunk>& chunk, std::size_t framed);
+  // At a dry socket: whether to hand over the pump's chunk now (the reader is out of chunks).
+  bool hand_over_when_dry();
   void service_status();  // sends the status update that was asked for or is due
   void pump_wait();       // until the socket has input, the pump is woken or a status is due
   void wake_pump();
@@ -211,6 +213,7 @@ class ReplicationStream {
   std::atomic<std::uint64_t> flushed_{0};   // set_flushed_lsn(); any thread
   std::atomic<bool> status_due_{false};     // set_flushed_lsn() asks for a prompt update
   std::atomic<bool> stop_{false};
+  std::atomic<bool> pump_holding_{false};   // the pump kept messages back at a dry socket
   int pump_fd_ = -1;                        // eventfd that wakes the pump
   std::thread pump_thread_;
 
