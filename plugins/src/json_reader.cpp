@@ -322,6 +322,26 @@ class Reader {
     return key;
   }
 
+  // A member name as a view: of the input when it has no escapes (the usual case), else of its
+  // decoded copy in key_scratch_ (valid until the next call).
+  std::string_view key_at() {
+    skip_ws();
+    if (peek() != '"') fail("expected a member name");
+    const char* start = p_ + 1;
+    const char* q = detail::skip_plain_words(start, end_);
+    while (q != end_ && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) ++q;
+    std::string_view key;
+    if (q != end_ && *q == '"') {
+      key = std::string_view(start, static_cast<std::size_t>(q - start));
+      p_ = q + 1;
+    } else {
+      key_scratch_ = string();
+      key = key_scratch_;
+    }
+    expect(':');
+    return key;
+  }
+
   // A string that may use every JSON escape, including surrogate pairs, decoded to UTF-8.
   std::string string() {
     ++p_;  // the opening quote
@@ -622,7 +642,7 @@ class Reader {
     if (!consume('}')) {
       std::size_t next = 0;  // members usually come in field order: try that one first
       do {
-        std::string key = string_at_key();
+        std::string_view key = key_at();
         std::size_t index = fields.size();
         if (next < fields.size() && fields[next].name == key) {
           index = next;
@@ -670,6 +690,7 @@ class Reader {
   const char* begin_;
   const char* p_;
   const char* end_;
+  std::string key_scratch_;  // key_at(): a member name that had escapes
   const DecodeOptions& options_;
   int depth_ = 0;
 };

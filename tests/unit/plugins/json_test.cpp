@@ -379,3 +379,17 @@ TEST_CASE("json base64 accepts padded and unpadded input", "[json]") {
   REQUIRE(out == "+/8=");
   REQUIRE(json::decode_base64(out) == Bytes{0xfb, 0xff});
 }
+
+TEST_CASE("json matches struct member names written with escapes, in any order", "[json]") {
+  auto schema = SchemaBuilder::struct_()
+                    .field("id", schemas::int32())
+                    .field("a\"b", schemas::optional_string())
+                    .field("long_member_name_past_eight", schemas::optional_string())
+                    .build();
+  Value v = json::decode_value(schema, R"({"long_member_name_past_\u0065ight":"x","a\"b":"q","\u0069d":7})");
+  const Struct& s = v.as<Struct>();
+  REQUIRE(s.get("id") == Value(std::int32_t{7}));
+  REQUIRE(s.get("a\"b") == Value("q"));
+  REQUIRE(s.get("long_member_name_past_eight") == Value("x"));
+  REQUIRE_THROWS_WITH(json::decode_value(schema, "{\"i\nd\":7}"), Catch::Contains("control character"));
+}
