@@ -34,10 +34,7 @@ constexpr std::size_t kChunkBytes = 64u << 10;
 constexpr std::size_t kMaxQueuedBytes = 8u << 20;
 constexpr std::size_t kMaxSpareChunks = kMaxQueuedBytes / kChunkBytes + 2;
 constexpr std::size_t kReadRoom = 16u << 10;  // the least room a direct read of the socket gets
-// See pump_direct(). A unix socket holds only a few hundred small messages (the kernel counts
-// each send() at its allocation size), about half a millisecond of a fast walsender's output:
-// waiting longer makes the walsender block on a full socket (500 us did, in the drain benchmark).
-constexpr auto kCoalesce = std::chrono::microseconds(200);
+constexpr int kMaxCoalesceUs = 200;  // see pump_direct()
 
 std::uint64_t read_be64(const char* p) {
   std::uint64_t v;
@@ -356,6 +353,8 @@ void ReplicationStream::pump_direct(std::unique_ptr<Chunk>& chunk) {
   std::size_t framed = 0;  // chunk bytes before this offset are framed
   std::uint32_t since_clock_check = 0;
   bool got_data = false;   // the last read returned data
+  std::size_t burst = 0;   // messages read since the socket was last found dry
+  int coalesce_us = kMaxCoalesceUs;
   for (;;) {
     if (stop_.load(std::memory_order_relaxed)) return;
     std::optional<std::size_t> size;
@@ -369,6 +368,7 @@ void ReplicationStream::pump_direct(std::unique_ptr<Chunk>& chunk) {
           on_copy_data(body.data(), body.size());
           chunk->pieces.push_back({framed + wire::kHeaderSize, body.size()});
           ++since_clock_check;
+          ++burst;
           break;
         case 'c':  // CopyDone (or the command's end): the server ends logical streaming only
         case 'C':  // when it shuts down
@@ -412,12 +412,22 @@ void ReplicationStream::pump_direct(std::unique_ptr<Chunk>& chunk) {
       continue;
     }
     if (got_data) {
-      // Dry right after data: the walsender is busy but sends no faster than this reads. Let a
-      // little accumulate before reading again instead of waking per message (each message is
-      // its own send() on the server; waking for each costs more than reading it).
+      // Dry right after data: the walsender is busy but sends no faster than this reads. Rather
+      // than waking per message (each is its own send() on the server, and waking for one costs
+      // more than reading it), let some accumulate: aim at 16-64 messages per read, as long as
+      // the socket can hold them (it holds only a few hundred small messages, much less than
+      // a millisecond of a fast walsender's output; waiting longer makes the walsender block).
       got_data = false;
-      std::this_thread::sleep_for(kCoalesce);
-      continue;
+      if (burst > 64) {
+        coalesce_us /= 2;
+      } else if (burst < 16) {
+        coalesce_us = std::min(kMaxCoalesceUs, coalesce_us + coalesce_us / 4 + 5);
+      }
+      burst = 0;
+      if (coalesce_us > 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds(coalesce_us));
+        continue;
+      }
     }
     // The socket ran dry: hand over what is framed (unless the reader is still busy), then wait
     // for more.
