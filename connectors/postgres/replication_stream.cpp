@@ -338,6 +338,41 @@ void ReplicationStream::pump_libpq(std::unique_ptr<Chunk>& chunk) {
   }
 }
 
+// Frames the complete messages of chunk.bytes[framed, used): each CopyData becomes a piece pointing
+// at its payload, and `framed` moves past them. Returns the whole size of the message cut off at
+// the end, when its header is there.
+std::optional<std::size_t> ReplicationStream::frame_messages(Chunk& chunk, std::size_t& framed) {
+  constexpr std::string_view kContext = "replication stream";
+  for (;;) {
+    const std::optional<std::size_t> size = wire::message_size(chunk.bytes.data() + framed, chunk.used - framed);
+    if (!size || chunk.used - framed < *size) return size;
+    const char* msg = chunk.bytes.data() + framed;
+    const std::string_view body = wire::message_body(msg, *size);
+    switch (msg[0]) {
+      case 'd':
+        if (body.empty()) throw ConnectError("empty CopyData message in the replication stream");
+        on_copy_data(body.data(), body.size());
+        chunk.pieces.push_back({framed + wire::kHeaderSize, body.size()});
+        break;
+      case 'c':  // CopyDone (or the command's end): the server ends logical streaming only
+      case 'C':  // when it shuts down
+      case 'Z':
+        throw RetriableError("the server ended the replication stream (is it shutting down?)");
+      case 'E':
+        throw_server_error(wire::parse_error(body), kContext);
+      case 'N':
+        kLog.info("{}: server notice: {}", kContext, wire::parse_error(body).primary);
+        break;
+      case 'S':  // ParameterStatus, NotificationResponse: nothing for a replication stream
+      case 'A':
+        break;
+      default:
+        throw ConnectError(fmt::format("unexpected message type '{}' in the replication stream", msg[0]));
+    }
+    framed += *size;
+  }
+}
+
 // Reads the socket straight into the chunk and frames the messages where they landed: a CopyData
 // message becomes a piece pointing at its payload. A message cut by the end of what was read
 // moves on to the next chunk when this one is handed over.
@@ -357,47 +392,20 @@ void ReplicationStream::pump_direct(std::unique_ptr<Chunk>& chunk) {
   int coalesce_us = kMaxCoalesceUs;
   for (;;) {
     if (stop_.load(std::memory_order_relaxed)) return;
-    std::optional<std::size_t> size;
-    while ((size = wire::message_size(chunk->bytes.data() + framed, chunk->used - framed)) &&
-           chunk->used - framed >= *size) {
-      const char* msg = chunk->bytes.data() + framed;
-      const std::string_view body = wire::message_body(msg, *size);
-      switch (msg[0]) {
-        case 'd':
-          if (body.empty()) throw ConnectError("empty CopyData message in the replication stream");
-          on_copy_data(body.data(), body.size());
-          chunk->pieces.push_back({framed + wire::kHeaderSize, body.size()});
-          ++since_clock_check;
-          ++burst;
-          break;
-        case 'c':  // CopyDone (or the command's end): the server ends logical streaming only
-        case 'C':  // when it shuts down
-        case 'Z':
-          throw RetriableError("the server ended the replication stream (is it shutting down?)");
-        case 'E':
-          throw_server_error(wire::parse_error(body), kContext);
-        case 'N':
-          kLog.info("{}: server notice: {}", kContext, wire::parse_error(body).primary);
-          break;
-        case 'S':  // ParameterStatus, NotificationResponse: nothing for a replication stream
-        case 'A':
-          break;
-        default:
-          throw ConnectError(fmt::format("unexpected message type '{}' in the replication stream", msg[0]));
-      }
-      framed += *size;
-    }
+    const std::size_t before = chunk->pieces.size();
+    const std::optional<std::size_t> partial = frame_messages(*chunk, framed);
+    since_clock_check += static_cast<std::uint32_t>(chunk->pieces.size() - before);
+    burst += chunk->pieces.size() - before;
     if (since_clock_check >= kClockCheckEvery) {
       since_clock_check = 0;
       service_status();
     }
     // Room for the next read: at least kReadRoom, and all of a message whose start is here.
     std::size_t need = kReadRoom;
-    if (size) need = std::max(need, *size - (chunk->used - framed));
+    if (partial) need = std::max(need, *partial - (chunk->used - framed));
     if (chunk->used >= kChunkBytes || chunk->bytes.size() - chunk->used < need) {
       if (!chunk->pieces.empty()) {
         hand_over(chunk, framed);
-        framed = 0;
       } else if (framed > 0) {  // nothing to hand over (no CopyData yet): drop what was framed
         std::memmove(chunk->bytes.data(), chunk->bytes.data() + framed, chunk->used - framed);
         chunk->used -= framed;
@@ -433,7 +441,6 @@ void ReplicationStream::pump_direct(std::unique_ptr<Chunk>& chunk) {
     // for more.
     if (!chunk->pieces.empty() && hand_over_when_dry()) {
       hand_over(chunk, framed);
-      framed = 0;
     }
     service_status();
     pump_wait();
@@ -451,7 +458,7 @@ bool ReplicationStream::hand_over_when_dry() {
   return !reader_has_work;
 }
 
-void ReplicationStream::hand_over(std::unique_ptr<Chunk>& chunk, std::size_t framed) {
+void ReplicationStream::hand_over(std::unique_ptr<Chunk>& chunk, std::size_t& framed) {
   std::unique_ptr<Chunk> next = take_spare();
   const std::size_t tail = chunk->used - framed;
   if (next->bytes.size() < tail + kReadRoom) next->bytes.resize(tail + kReadRoom);
@@ -460,6 +467,7 @@ void ReplicationStream::hand_over(std::unique_ptr<Chunk>& chunk, std::size_t fra
   chunk->used = framed;
   enqueue(std::move(chunk));
   chunk = std::move(next);
+  framed = 0;
 }
 
 std::unique_ptr<ReplicationStream::Chunk> ReplicationStream::take_spare() {

@@ -179,6 +179,7 @@ class ReplicationStream {
   void pump() noexcept;
   void pump_libpq(std::unique_ptr<Chunk>& chunk);
   void pump_direct(std::unique_ptr<Chunk>& chunk);
+  std::optional<std::size_t> frame_messages(Chunk& chunk, std::size_t& framed);
   // The CopyData payload ('w' or 'k') the pump received: bookkeeping, keepalive replies.
   void on_copy_data(const char* msg, std::size_t size);
   void start_direct(const std::string& command, const std::string& slot);
@@ -187,8 +188,8 @@ class ReplicationStream {
   void publish(std::unique_ptr<Chunk>& chunk);
   void enqueue(std::unique_ptr<Chunk> chunk);
   // Direct: queues the chunk's messages before `framed` and continues in a new chunk that holds
-  // the bytes after it (the start of a message not received whole).
-  void hand_over(std::unique_ptr<Chunk>& chunk, std::size_t framed);
+  // the bytes after it (the start of a message not received whole); `framed` becomes 0.
+  void hand_over(std::unique_ptr<Chunk>& chunk, std::size_t& framed);
   // At a dry socket: whether to hand over the pump's chunk now (the reader is out of chunks).
   bool hand_over_when_dry();
   void service_status();  // sends the status update that was asked for or is due
